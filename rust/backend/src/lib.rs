@@ -1,0 +1,22 @@
+//! Engine-agnostic WebRTC backend over webrtc-rs.
+//!
+//! Everything here is called from one "main" thread (the game engine's) and
+//! never blocks on the network; webrtc-rs runs on the tokio runtime in
+//! [`runtime`] and reports back through queues that the engine drains.
+
+pub mod channel;
+pub mod config;
+pub mod error;
+pub mod log;
+pub mod options;
+pub mod peer;
+pub mod runtime;
+pub mod sdp;
+pub mod state;
+
+pub use channel::{Channel, Packet, MAX_INBOX_BYTES, MAX_MESSAGE_SIZE};
+pub use config::{parse_peer_config, PeerConfig};
+pub use error::{Error, ErrorKind, Result};
+pub use peer::{PeerConnection, PeerEvent};
+pub use sdp::SdpKind;
+pub use state::{ChannelState, ConnectionState, GatheringState, SignalingState};

@@ -1,0 +1,455 @@
+//! One peer connection, driven from the engine's main thread.
+//!
+//! Every call is synchronous and returns a precise error; the few webrtc-rs
+//! calls it makes only touch local state (no network wait), so they run on the
+//! shared runtime with a timeout. Callbacks from webrtc-rs only enqueue plain
+//! data, which the engine takes with `next_event` from its poll.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+use crossbeam_channel::{unbounded, Receiver, Sender};
+use serde_json::Value;
+use tokio::runtime::Handle;
+use webrtc::api::setting_engine::SettingEngine;
+use webrtc::api::APIBuilder;
+use webrtc::ice_transport::ice_candidate::{RTCIceCandidate, RTCIceCandidateInit};
+use webrtc::peer_connection::peer_connection_state::RTCPeerConnectionState;
+use webrtc::peer_connection::sdp::session_description::RTCSessionDescription;
+use webrtc::peer_connection::RTCPeerConnection;
+
+use crate::channel::Channel;
+use crate::config::PeerConfig;
+use crate::error::{Error, ErrorKind, Result};
+use crate::log::log_error;
+use crate::options::parse_channel_options;
+use crate::sdp::{check_candidate, parse_description, Description, SdpKind};
+use crate::state::{ChannelState, ConnectionState, GatheringState, SignalingState};
+
+/// Longest a local webrtc-rs call may take before we give up on it.
+const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+/// Remote candidates held while no remote description is set.
+const MAX_PENDING_CANDIDATES: usize = 1024;
+
+/// What the engine must tell the game about, in order.
+pub enum PeerEvent {
+    SessionDescription {
+        kind: SdpKind,
+        sdp: String,
+    },
+    IceCandidate {
+        mid: String,
+        index: i32,
+        candidate: String,
+    },
+    DataChannel(Arc<Channel>),
+}
+
+/// State shared with webrtc-rs callbacks (which hold it weakly).
+struct Shared {
+    events: Sender<PeerEvent>,
+    /// Local candidates wait here until their description has been announced,
+    /// so signaling never sees a candidate before the SDP it belongs to.
+    candidate_gate: Mutex<CandidateGate>,
+    local_mid: Mutex<String>,
+    channels: Mutex<Vec<Weak<Channel>>>,
+    closed: AtomicBool,
+}
+
+#[derive(Default)]
+struct CandidateGate {
+    open: bool,
+    held: Vec<PeerEvent>,
+}
+
+impl Shared {
+    fn push_candidate(&self, candidate: RTCIceCandidate) {
+        let line = match candidate.to_json() {
+            Ok(init) => init.candidate,
+            Err(e) => return log_error(&format!("could not serialize a local ICE candidate: {e}")),
+        };
+        // webrtc-rs leaves mid "" and index 0: with BUNDLE all candidates
+        // belong to the first media section of our local description.
+        let mid = lock(&self.local_mid).clone();
+        let event = PeerEvent::IceCandidate {
+            mid,
+            index: 0,
+            candidate: line,
+        };
+        let mut gate = lock(&self.candidate_gate);
+        if gate.open {
+            let _ = self.events.send(event);
+        } else {
+            gate.held.push(event);
+        }
+    }
+
+    fn announce_description(&self, kind: SdpKind, sdp: String) {
+        let mut gate = lock(&self.candidate_gate);
+        let _ = self.events.send(PeerEvent::SessionDescription { kind, sdp });
+        for held in gate.held.drain(..) {
+            let _ = self.events.send(held);
+        }
+        gate.open = true;
+    }
+
+    fn register_channel(&self, channel: &Arc<Channel>) {
+        let mut channels = lock(&self.channels);
+        channels.retain(|c| c.strong_count() > 0);
+        channels.push(Arc::downgrade(channel));
+    }
+
+    fn live_channels(&self) -> Vec<Arc<Channel>> {
+        lock(&self.channels).iter().filter_map(Weak::upgrade).collect()
+    }
+
+    fn mark_channels_closed(&self) {
+        for channel in self.live_channels() {
+            channel.set_state(ChannelState::Closed);
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+pub struct PeerConnection {
+    runtime: Handle,
+    pc: Arc<RTCPeerConnection>,
+    shared: Arc<Shared>,
+    events: Receiver<PeerEvent>,
+    pending_candidates: Vec<RTCIceCandidateInit>,
+    /// The last description we applied locally, to accept its echo.
+    local_description: Option<(SdpKind, String)>,
+    /// The last remote description applied: candidates must match its media.
+    remote_description: Option<Description>,
+}
+
+impl PeerConnection {
+    /// Creates a connection in state NEW. `config` comes from `parse_peer_config`.
+    pub fn new(runtime: Handle, config: PeerConfig) -> Result<Self> {
+        let mut settings = SettingEngine::default();
+        // We run our own read/write loops (see channel.rs), which is also what
+        // lets us receive 65536-byte messages.
+        settings.detach_data_channels();
+        let api = APIBuilder::new().with_setting_engine(settings).build();
+        let pc = run(&runtime, "create the peer connection", ErrorKind::InvalidParameter, async {
+            api.new_peer_connection(config.rtc).await
+        })?;
+        let (events_tx, events) = unbounded();
+        let shared = Arc::new(Shared {
+            events: events_tx,
+            candidate_gate: Mutex::default(),
+            local_mid: Mutex::new("0".to_owned()),
+            channels: Mutex::default(),
+            closed: AtomicBool::new(false),
+        });
+        let peer = Self {
+            runtime,
+            pc: Arc::new(pc),
+            shared,
+            events,
+            pending_candidates: Vec::new(),
+            local_description: None,
+            remote_description: None,
+        };
+        peer.install_callbacks();
+        Ok(peer)
+    }
+
+    fn install_callbacks(&self) {
+        let weak = Arc::downgrade(&self.shared);
+        self.pc.on_ice_candidate(Box::new(move |candidate| {
+            if let (Some(shared), Some(candidate)) = (weak.upgrade(), candidate) {
+                shared.push_candidate(candidate);
+            }
+            Box::pin(async {})
+        }));
+
+        let weak = Arc::downgrade(&self.shared);
+        self.pc
+            .on_peer_connection_state_change(Box::new(move |state| {
+                if let Some(shared) = weak.upgrade() {
+                    if matches!(
+                        state,
+                        RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed
+                    ) {
+                        shared.mark_channels_closed();
+                    }
+                }
+                Box::pin(async {})
+            }));
+
+        let weak = Arc::downgrade(&self.shared);
+        let runtime = self.runtime.clone();
+        self.pc.on_data_channel(Box::new(move |rtc| {
+            if let Some(shared) = weak.upgrade() {
+                if !shared.closed.load(Ordering::SeqCst) {
+                    let channel = Channel::attach(rtc, runtime.clone());
+                    shared.register_channel(&channel);
+                    let _ = shared.events.send(PeerEvent::DataChannel(channel));
+                }
+            }
+            Box::pin(async {})
+        }));
+    }
+
+    fn is_closed(&self) -> bool {
+        self.shared.closed.load(Ordering::SeqCst)
+    }
+
+    fn ensure_not_closed(&self, what: &str) -> Result<()> {
+        if self.is_closed() {
+            Err(Error::invalid_state(format!(
+                "{what}: the peer connection is closed (call initialize() to start a new one)"
+            )))
+        } else {
+            Ok(())
+        }
+    }
+
+    pub fn connection_state(&self) -> ConnectionState {
+        if self.is_closed() {
+            ConnectionState::Closed
+        } else {
+            self.pc.connection_state().into()
+        }
+    }
+
+    pub fn gathering_state(&self) -> GatheringState {
+        self.pc.ice_gathering_state().into()
+    }
+
+    pub fn signaling_state(&self) -> SignalingState {
+        if self.is_closed() {
+            SignalingState::Closed
+        } else {
+            self.pc.signaling_state().into()
+        }
+    }
+
+    /// The next thing to tell the game, if any.
+    pub fn next_event(&self) -> Option<PeerEvent> {
+        self.events.try_recv().ok()
+    }
+
+    pub fn create_data_channel(&mut self, label: &str, options: &Value) -> Result<Arc<Channel>> {
+        self.ensure_not_closed("create_data_channel")?;
+        let init = parse_channel_options(label, options)?;
+        if let Some(id) = init.negotiated {
+            let taken = self
+                .shared
+                .live_channels()
+                .iter()
+                .any(|c| c.is_negotiated() && c.id() == id && c.state() != ChannelState::Closed);
+            if taken {
+                return Err(Error::invalid_parameter(format!(
+                    "a negotiated data channel with id {id} already exists on this connection"
+                )));
+            }
+        }
+        let pc = Arc::clone(&self.pc);
+        let label_owned = label.to_owned();
+        let rtc = run(&self.runtime, "create the data channel", ErrorKind::Failed, async move {
+            pc.create_data_channel(&label_owned, Some(init)).await
+        })?;
+        let channel = Channel::attach(rtc, self.runtime.clone());
+        self.shared.register_channel(&channel);
+        Ok(channel)
+    }
+
+    /// Creates an offer, applies it, and queues it for `session_description_created`.
+    pub fn create_offer(&mut self) -> Result<()> {
+        self.ensure_not_closed("create_offer")?;
+        if self.signaling_state() != SignalingState::Stable {
+            return Err(Error::invalid_state(format!(
+                "create_offer: signaling state is {:?}, an offer can only be made in STABLE",
+                self.signaling_state()
+            )));
+        }
+        if self.shared.live_channels().is_empty() {
+            return Err(Error::invalid_state(
+                "create_offer: create at least one data channel first (a connection without one has nothing to negotiate)",
+            ));
+        }
+        let pc = Arc::clone(&self.pc);
+        let offer = run(&self.runtime, "create an offer", ErrorKind::Failed, async move {
+            pc.create_offer(None).await
+        })?;
+        self.apply_and_announce(SdpKind::Offer, offer)
+    }
+
+    fn apply_and_announce(&mut self, kind: SdpKind, description: RTCSessionDescription) -> Result<()> {
+        let sdp = description.sdp.clone();
+        let parsed = parse_description(kind, &sdp)?;
+        if let Some(mid) = parsed.first_mid() {
+            *lock(&self.shared.local_mid) = mid.to_owned();
+        }
+        let pc = Arc::clone(&self.pc);
+        run(&self.runtime, "apply the local description", ErrorKind::Failed, async move {
+            pc.set_local_description(description).await
+        })?;
+        self.shared.announce_description(kind, sdp.clone());
+        self.local_description = Some((kind, sdp));
+        Ok(())
+    }
+
+    /// Applies the remote description; for an offer, also creates, applies and
+    /// queues the answer.
+    pub fn set_remote_description(&mut self, kind: &str, sdp: &str) -> Result<()> {
+        self.ensure_not_closed("set_remote_description")?;
+        let kind = SdpKind::parse(kind)?;
+        let state = self.signaling_state();
+        let allowed = match kind {
+            SdpKind::Offer => matches!(state, SignalingState::Stable | SignalingState::HaveRemoteOffer),
+            SdpKind::Answer | SdpKind::Pranswer => matches!(
+                state,
+                SignalingState::HaveLocalOffer | SignalingState::HaveRemotePranswer
+            ),
+        };
+        if !allowed {
+            return Err(Error::invalid_state(format!(
+                "set_remote_description: cannot apply a remote {} in signaling state {state:?}",
+                kind.as_str()
+            )));
+        }
+        let description = parse_description(kind, sdp)?;
+        let pc = Arc::clone(&self.pc);
+        let rtc = description.rtc.clone();
+        run(&self.runtime, "apply the remote description", ErrorKind::InvalidData, async move {
+            pc.set_remote_description(rtc).await
+        })?;
+        self.remote_description = Some(description);
+        self.flush_pending_candidates();
+        if kind == SdpKind::Offer {
+            let pc = Arc::clone(&self.pc);
+            let answer = run(&self.runtime, "create an answer", ErrorKind::Failed, async move {
+                pc.create_answer(None).await
+            })?;
+            self.apply_and_announce(SdpKind::Answer, answer)?;
+        }
+        Ok(())
+    }
+
+    /// Accepts the echo of a description we announced; applies any other one.
+    pub fn set_local_description(&mut self, kind: &str, sdp: &str) -> Result<()> {
+        self.ensure_not_closed("set_local_description")?;
+        let kind = SdpKind::parse(kind)?;
+        if let Some((applied_kind, applied_sdp)) = &self.local_description {
+            if *applied_kind == kind && applied_sdp == sdp {
+                return Ok(());
+            }
+        }
+        let description = parse_description(kind, sdp)?.rtc;
+        let pc = Arc::clone(&self.pc);
+        run(&self.runtime, "apply the local description", ErrorKind::InvalidData, async move {
+            pc.set_local_description(description).await
+        })?;
+        self.local_description = Some((kind, sdp.to_owned()));
+        Ok(())
+    }
+
+    /// Adds a remote candidate; before the remote description it is held and
+    /// applied right after it.
+    pub fn add_ice_candidate(&mut self, mid: &str, index: i32, candidate: &str) -> Result<()> {
+        self.ensure_not_closed("add_ice_candidate")?;
+        let line = check_candidate(candidate)?;
+        if line.is_empty() {
+            return Ok(()); // end-of-candidates marker
+        }
+        let init = RTCIceCandidateInit {
+            candidate: format!("candidate:{line}"),
+            sdp_mid: Some(mid.to_owned()),
+            sdp_mline_index: u16::try_from(index).ok(),
+            username_fragment: None,
+        };
+        let Some(remote) = &self.remote_description else {
+            if self.pending_candidates.len() >= MAX_PENDING_CANDIDATES {
+                return Err(Error::invalid_state(format!(
+                    "add_ice_candidate: more than {MAX_PENDING_CANDIDATES} candidates arrived before the remote description"
+                )));
+            }
+            self.pending_candidates.push(init);
+            return Ok(());
+        };
+        check_media_id(remote, mid, index)?;
+        let pc = Arc::clone(&self.pc);
+        run(&self.runtime, "add the ICE candidate", ErrorKind::InvalidData, async move {
+            pc.add_ice_candidate(init).await
+        })
+    }
+
+    fn flush_pending_candidates(&mut self) {
+        for init in std::mem::take(&mut self.pending_candidates) {
+            let pc = Arc::clone(&self.pc);
+            let result = run(&self.runtime, "add a queued ICE candidate", ErrorKind::InvalidData, async move {
+                pc.add_ice_candidate(init).await
+            });
+            if let Err(e) = result {
+                log_error(&e.message);
+            }
+        }
+    }
+
+    /// Closes every channel and the connection; the remote sees its channels close.
+    pub fn close(&mut self) {
+        if self.shared.closed.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        for channel in self.shared.live_channels() {
+            channel.close();
+            channel.set_state(ChannelState::Closed);
+        }
+        self.pending_candidates.clear();
+        let pc = Arc::clone(&self.pc);
+        self.runtime.spawn(async move {
+            if let Err(e) = pc.close().await {
+                log_error(&format!("closing the peer connection: {e}"));
+            }
+        });
+    }
+}
+
+impl Drop for PeerConnection {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// A candidate must name a media section of the remote description, by mid or index.
+fn check_media_id(remote: &Description, mid: &str, index: i32) -> Result<()> {
+    let mids: Vec<&str> = remote.media.iter().filter_map(|(_, mid)| mid.as_deref()).collect();
+    let known = if mid.is_empty() {
+        index >= 0 && (index as usize) < remote.media.len()
+    } else {
+        mids.contains(&mid)
+    };
+    if known {
+        Ok(())
+    } else {
+        Err(Error::invalid_parameter(format!(
+            "add_ice_candidate: media id '{}' / index {index} is not in the remote description (known: {mids:?})",
+            mid.chars().take(40).collect::<String>()
+        )))
+    }
+}
+
+/// Runs a local (no network wait) webrtc-rs call to completion from the main thread.
+fn run<T, E: std::fmt::Display>(
+    runtime: &Handle,
+    what: &str,
+    kind: ErrorKind,
+    future: impl Future<Output = std::result::Result<T, E>>,
+) -> Result<T> {
+    match runtime.block_on(async { tokio::time::timeout(CALL_TIMEOUT, future).await }) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(Error::new(kind, format!("could not {what}: {e}"))),
+        Err(_) => Err(Error::new(
+            ErrorKind::Timeout,
+            format!("could not {what}: timed out after {CALL_TIMEOUT:?}"),
+        )),
+    }
+}

@@ -1,0 +1,235 @@
+//! Two real webrtc-rs peers on loopback, signaled in-process, driven exactly
+//! the way the engine adapter drives them (one thread, polling).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use tokio::runtime::Runtime;
+use webrtc_rs_backend::{
+    parse_peer_config, Channel, ChannelState, ConnectionState, ErrorKind, PeerConnection,
+    PeerEvent, SignalingState,
+};
+
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn peer(rt: &Runtime) -> PeerConnection {
+    let config = parse_peer_config(&json!({})).expect("config");
+    PeerConnection::new(rt.handle().clone(), config).expect("peer")
+}
+
+/// Relays signaling both ways; returns channels announced by each side.
+#[derive(Default)]
+struct Relay {
+    received_by_a: Vec<Arc<Channel>>,
+    received_by_b: Vec<Arc<Channel>>,
+    /// Hold candidates back instead of delivering them (to test queueing).
+    hold_candidates: bool,
+    held: Vec<(bool, String, i32, String)>,
+}
+
+impl Relay {
+    fn pump(&mut self, a: &mut PeerConnection, b: &mut PeerConnection) {
+        while let Some(event) = a.next_event() {
+            self.deliver(event, b, true);
+        }
+        while let Some(event) = b.next_event() {
+            self.deliver(event, a, false);
+        }
+    }
+
+    fn deliver(&mut self, event: PeerEvent, to: &mut PeerConnection, to_b: bool) {
+        match event {
+            PeerEvent::SessionDescription { kind, sdp } => {
+                assert!(to.set_remote_description(kind.as_str(), &sdp).is_ok());
+            }
+            PeerEvent::IceCandidate {
+                mid,
+                index,
+                candidate,
+            } => {
+                assert!(!mid.is_empty(), "candidate without a real mid");
+                if self.hold_candidates {
+                    self.held.push((to_b, mid, index, candidate));
+                } else {
+                    to.add_ice_candidate(&mid, index, &candidate).expect("candidate");
+                }
+            }
+            PeerEvent::DataChannel(channel) => {
+                if to_b {
+                    self.received_by_a.push(channel)
+                } else {
+                    self.received_by_b.push(channel)
+                }
+            }
+        }
+    }
+}
+
+fn wait_until(
+    what: &str,
+    relay: &mut Relay,
+    a: &mut PeerConnection,
+    b: &mut PeerConnection,
+    mut done: impl FnMut(&Relay) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done(relay) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        relay.pump(a, b);
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+fn recv(channel: &Channel) -> webrtc_rs_backend::Packet {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(p) = channel.pop_packet() {
+            return p;
+        }
+        assert!(Instant::now() < deadline, "no packet on '{}'", channel.label());
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+#[test]
+fn in_band_channel_carries_text_binary_and_64k_both_ways() {
+    let rt = runtime();
+    let (mut a, mut b) = (peer(&rt), peer(&rt));
+    assert_eq!(a.connection_state(), ConnectionState::New);
+    let chat = a
+        .create_data_channel("chat", &json!({"protocol": "p1"}))
+        .expect("channel");
+    assert_eq!(chat.id(), u16::MAX, "in-band id unknown before negotiation");
+    a.create_offer().expect("offer");
+    assert_eq!(a.signaling_state(), SignalingState::HaveLocalOffer);
+    let mut relay = Relay::default();
+    wait_until("open", &mut relay, &mut a, &mut b, |r| {
+        chat.state() == ChannelState::Open
+            && r.received_by_b
+                .first()
+                .is_some_and(|c| c.state() == ChannelState::Open)
+    });
+    assert_eq!(a.connection_state(), ConnectionState::Connected);
+    let remote = Arc::clone(&relay.received_by_b[0]);
+    assert_eq!(remote.label(), "chat");
+    assert_eq!(remote.protocol(), "p1");
+    assert_eq!(remote.id(), chat.id());
+    assert!(chat.id() != u16::MAX);
+
+    chat.send(b"hello", true).expect("send text");
+    chat.send(&[0, 1, 2], false).expect("send binary");
+    chat.send(&[], false).expect("send empty");
+    let big: Vec<u8> = (0..65536u32).map(|i| (i * 7) as u8).collect();
+    chat.send(&big, false).expect("send 64 KiB");
+    let p = recv(&remote);
+    assert_eq!((p.data.as_slice(), p.is_string), (&b"hello"[..], true));
+    let p = recv(&remote);
+    assert_eq!((p.data.as_slice(), p.is_string), (&[0u8, 1, 2][..], false));
+    assert_eq!(recv(&remote).data.len(), 0);
+    assert_eq!(recv(&remote).data, big);
+
+    remote.send(&big, true).expect("reply 64 KiB");
+    assert_eq!(recv(&chat).data, big);
+    assert_eq!(
+        chat.send(&vec![0; 65537], false).expect_err("too big").kind,
+        ErrorKind::InvalidParameter
+    );
+
+    chat.close();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while remote.state() != ChannelState::Closed || chat.state() != ChannelState::Closed {
+        assert!(Instant::now() < deadline, "close did not reach both ends");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(
+        remote.send(b"x", false).expect_err("closed").kind,
+        ErrorKind::InvalidState
+    );
+}
+
+#[test]
+fn negotiated_unreliable_channels_and_early_candidates() {
+    let rt = runtime();
+    let (mut a, mut b) = (peer(&rt), peer(&rt));
+    let opts = json!({"negotiated": true, "id": 3, "ordered": false, "maxPacketLifetime": 1});
+    let ca = a.create_data_channel("u", &opts).expect("a channel");
+    let cb = b.create_data_channel("u", &opts).expect("b channel");
+    assert_eq!((ca.id(), ca.max_packet_life_time(), ca.max_retransmits()), (3, 1, u16::MAX));
+    assert!(!ca.is_ordered() && ca.is_negotiated());
+    assert_eq!(
+        a.create_data_channel("dup", &opts).err().map(|e| e.kind),
+        Some(ErrorKind::InvalidParameter)
+    );
+    let mut relay = Relay {
+        hold_candidates: true,
+        ..Relay::default()
+    };
+    a.create_offer().expect("offer");
+    // b gets a's candidates before it has the remote description.
+    wait_until("candidates", &mut relay, &mut a, &mut b, |r| !r.held.is_empty());
+    let early: Vec<_> = std::mem::take(&mut relay.held);
+    for (_, mid, index, candidate) in &early {
+        b.add_ice_candidate(mid, *index, candidate).expect("queued candidate");
+    }
+    relay.hold_candidates = false;
+    wait_until("open", &mut relay, &mut a, &mut b, |_| {
+        ca.state() == ChannelState::Open && cb.state() == ChannelState::Open
+    });
+    for i in 0..100u8 {
+        ca.send(&[i; 1000], false).expect("send");
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while cb.available_packets() < 100 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert!(cb.available_packets() > 0);
+    assert!(relay.received_by_a.is_empty() && relay.received_by_b.is_empty());
+}
+
+#[test]
+fn bad_input_is_rejected_with_the_right_kind() {
+    let rt = runtime();
+    let mut a = peer(&rt);
+    assert_eq!(
+        a.set_remote_description("offer", "garbage").err().map(|e| e.kind),
+        Some(ErrorKind::InvalidData)
+    );
+    assert_eq!(
+        a.set_remote_description("bogus", "v=0").err().map(|e| e.kind),
+        Some(ErrorKind::InvalidParameter)
+    );
+    assert_eq!(
+        a.set_remote_description("answer", "v=0").err().map(|e| e.kind),
+        Some(ErrorKind::InvalidState)
+    );
+    assert_eq!(
+        a.add_ice_candidate("0", 0, "candidate:nonsense").err().map(|e| e.kind),
+        Some(ErrorKind::InvalidData)
+    );
+    assert_eq!(
+        a.create_offer().err().map(|e| e.kind),
+        Some(ErrorKind::InvalidState),
+        "offer without channels"
+    );
+    let _keep = a.create_data_channel("x", &json!({})).expect("channel");
+    a.create_offer().expect("offer");
+    assert_eq!(
+        a.create_offer().err().map(|e| e.kind),
+        Some(ErrorKind::InvalidState),
+        "second offer while one is pending"
+    );
+    a.close();
+    assert_eq!(a.connection_state(), ConnectionState::Closed);
+    assert_eq!(a.signaling_state(), SignalingState::Closed);
+    assert_eq!(
+        a.create_data_channel("y", &json!({})).err().map(|e| e.kind),
+        Some(ErrorKind::InvalidState)
+    );
+}

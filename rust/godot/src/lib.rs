@@ -1,0 +1,1 @@
+use godot::prelude::*; struct E; #[gdextension] unsafe impl ExtensionLibrary for E {}
