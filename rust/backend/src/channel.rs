@@ -91,12 +91,19 @@ impl Channel {
         let raw = match self.rtc.detach().await {
             Ok(raw) => raw,
             Err(e) => {
-                log_error(&format!("data channel '{}' could not start: {e}", self.label()));
+                log_error(&format!(
+                    "data channel '{}' could not start: {e}",
+                    self.label()
+                ));
                 self.set_state(ChannelState::Closed);
                 return;
             }
         };
-        let rx = self.outbox_rx.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let rx = self
+            .outbox_rx
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
         let Some(rx) = rx else { return };
         if self.raw.set(Arc::clone(&raw)).is_err() {
             return;
@@ -250,12 +257,19 @@ async fn write_loop(
 ) {
     while let Some(message) = outbox.recv().await {
         let len = message.data.len();
-        let result = raw.write_data_channel(&message.data, message.is_string).await;
-        let Some(channel) = channel.upgrade() else { break };
+        let result = raw
+            .write_data_channel(&message.data, message.is_string)
+            .await;
+        let Some(channel) = channel.upgrade() else {
+            break;
+        };
         channel.queued_bytes.fetch_sub(len, Ordering::SeqCst);
         if let Err(e) = result {
             if channel.state() == ChannelState::Open {
-                log_error(&format!("data channel '{}' send failed: {e}", channel.label()));
+                log_error(&format!(
+                    "data channel '{}' send failed: {e}",
+                    channel.label()
+                ));
             }
             break;
         }
@@ -267,7 +281,9 @@ async fn read_loop(channel_ref: Weak<Channel>, raw: Arc<RawChannel>, inbox_room:
     loop {
         let received_before = raw.messages_received();
         let result = raw.read_data_channel(&mut buf).await;
-        let Some(channel) = channel_ref.upgrade() else { return };
+        let Some(channel) = channel_ref.upgrade() else {
+            return;
+        };
         match result {
             // An empty message counts as received; end of stream does not.
             Ok((0, false)) if raw.messages_received() == received_before => break,

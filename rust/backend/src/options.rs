@@ -163,7 +163,11 @@ mod tests {
         ];
         for case in cases {
             let err = parse_channel_options("x", &case).expect_err(&case.to_string());
-            assert_eq!(err.kind, crate::error::ErrorKind::InvalidParameter, "{case}");
+            assert_eq!(
+                err.kind,
+                crate::error::ErrorKind::InvalidParameter,
+                "{case}"
+            );
         }
     }
 }

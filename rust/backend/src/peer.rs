@@ -88,7 +88,9 @@ impl Shared {
 
     fn announce_description(&self, kind: SdpKind, sdp: String) {
         let mut gate = lock(&self.candidate_gate);
-        let _ = self.events.send(PeerEvent::SessionDescription { kind, sdp });
+        let _ = self
+            .events
+            .send(PeerEvent::SessionDescription { kind, sdp });
         for held in gate.held.drain(..) {
             let _ = self.events.send(held);
         }
@@ -102,7 +104,10 @@ impl Shared {
     }
 
     fn live_channels(&self) -> Vec<Arc<Channel>> {
-        lock(&self.channels).iter().filter_map(Weak::upgrade).collect()
+        lock(&self.channels)
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect()
     }
 
     fn mark_channels_closed(&self) {
@@ -136,9 +141,12 @@ impl PeerConnection {
         // lets us receive 65536-byte messages.
         settings.detach_data_channels();
         let api = APIBuilder::new().with_setting_engine(settings).build();
-        let pc = run(&runtime, "create the peer connection", ErrorKind::InvalidParameter, async {
-            api.new_peer_connection(config.rtc).await
-        })?;
+        let pc = run(
+            &runtime,
+            "create the peer connection",
+            ErrorKind::InvalidParameter,
+            async { api.new_peer_connection(config.rtc).await },
+        )?;
         let (events_tx, events) = unbounded();
         let shared = Arc::new(Shared {
             events: events_tx,
@@ -240,11 +248,10 @@ impl PeerConnection {
         self.ensure_not_closed("create_data_channel")?;
         let init = parse_channel_options(label, options)?;
         if let Some(id) = init.negotiated {
-            let taken = self
-                .shared
-                .live_channels()
-                .iter()
-                .any(|c| c.is_negotiated() && c.id() == id && c.state() != ChannelState::Closed);
+            let taken =
+                self.shared.live_channels().iter().any(|c| {
+                    c.is_negotiated() && c.id() == id && c.state() != ChannelState::Closed
+                });
             if taken {
                 return Err(Error::invalid_parameter(format!(
                     "a negotiated data channel with id {id} already exists on this connection"
@@ -253,9 +260,12 @@ impl PeerConnection {
         }
         let pc = Arc::clone(&self.pc);
         let label_owned = label.to_owned();
-        let rtc = run(&self.runtime, "create the data channel", ErrorKind::Failed, async move {
-            pc.create_data_channel(&label_owned, Some(init)).await
-        })?;
+        let rtc = run(
+            &self.runtime,
+            "create the data channel",
+            ErrorKind::Failed,
+            async move { pc.create_data_channel(&label_owned, Some(init)).await },
+        )?;
         let channel = Channel::attach(rtc, self.runtime.clone());
         self.shared.register_channel(&channel);
         Ok(channel)
@@ -276,22 +286,32 @@ impl PeerConnection {
             ));
         }
         let pc = Arc::clone(&self.pc);
-        let offer = run(&self.runtime, "create an offer", ErrorKind::Failed, async move {
-            pc.create_offer(None).await
-        })?;
+        let offer = run(
+            &self.runtime,
+            "create an offer",
+            ErrorKind::Failed,
+            async move { pc.create_offer(None).await },
+        )?;
         self.apply_and_announce(SdpKind::Offer, offer)
     }
 
-    fn apply_and_announce(&mut self, kind: SdpKind, description: RTCSessionDescription) -> Result<()> {
+    fn apply_and_announce(
+        &mut self,
+        kind: SdpKind,
+        description: RTCSessionDescription,
+    ) -> Result<()> {
         let sdp = description.sdp.clone();
         let parsed = parse_description(kind, &sdp)?;
         if let Some(mid) = parsed.first_mid() {
             *lock(&self.shared.local_mid) = mid.to_owned();
         }
         let pc = Arc::clone(&self.pc);
-        run(&self.runtime, "apply the local description", ErrorKind::Failed, async move {
-            pc.set_local_description(description).await
-        })?;
+        run(
+            &self.runtime,
+            "apply the local description",
+            ErrorKind::Failed,
+            async move { pc.set_local_description(description).await },
+        )?;
         self.shared.announce_description(kind, sdp.clone());
         self.local_description = Some((kind, sdp));
         Ok(())
@@ -304,7 +324,10 @@ impl PeerConnection {
         let kind = SdpKind::parse(kind)?;
         let state = self.signaling_state();
         let allowed = match kind {
-            SdpKind::Offer => matches!(state, SignalingState::Stable | SignalingState::HaveRemoteOffer),
+            SdpKind::Offer => matches!(
+                state,
+                SignalingState::Stable | SignalingState::HaveRemoteOffer
+            ),
             SdpKind::Answer | SdpKind::Pranswer => matches!(
                 state,
                 SignalingState::HaveLocalOffer | SignalingState::HaveRemotePranswer
@@ -319,16 +342,22 @@ impl PeerConnection {
         let description = parse_description(kind, sdp)?;
         let pc = Arc::clone(&self.pc);
         let rtc = description.rtc.clone();
-        run(&self.runtime, "apply the remote description", ErrorKind::InvalidData, async move {
-            pc.set_remote_description(rtc).await
-        })?;
+        run(
+            &self.runtime,
+            "apply the remote description",
+            ErrorKind::InvalidData,
+            async move { pc.set_remote_description(rtc).await },
+        )?;
         self.remote_description = Some(description);
         self.flush_pending_candidates();
         if kind == SdpKind::Offer {
             let pc = Arc::clone(&self.pc);
-            let answer = run(&self.runtime, "create an answer", ErrorKind::Failed, async move {
-                pc.create_answer(None).await
-            })?;
+            let answer = run(
+                &self.runtime,
+                "create an answer",
+                ErrorKind::Failed,
+                async move { pc.create_answer(None).await },
+            )?;
             self.apply_and_announce(SdpKind::Answer, answer)?;
         }
         Ok(())
@@ -345,9 +374,12 @@ impl PeerConnection {
         }
         let description = parse_description(kind, sdp)?.rtc;
         let pc = Arc::clone(&self.pc);
-        run(&self.runtime, "apply the local description", ErrorKind::InvalidData, async move {
-            pc.set_local_description(description).await
-        })?;
+        run(
+            &self.runtime,
+            "apply the local description",
+            ErrorKind::InvalidData,
+            async move { pc.set_local_description(description).await },
+        )?;
         self.local_description = Some((kind, sdp.to_owned()));
         Ok(())
     }
@@ -377,17 +409,23 @@ impl PeerConnection {
         };
         check_media_id(remote, mid, index)?;
         let pc = Arc::clone(&self.pc);
-        run(&self.runtime, "add the ICE candidate", ErrorKind::InvalidData, async move {
-            pc.add_ice_candidate(init).await
-        })
+        run(
+            &self.runtime,
+            "add the ICE candidate",
+            ErrorKind::InvalidData,
+            async move { pc.add_ice_candidate(init).await },
+        )
     }
 
     fn flush_pending_candidates(&mut self) {
         for init in std::mem::take(&mut self.pending_candidates) {
             let pc = Arc::clone(&self.pc);
-            let result = run(&self.runtime, "add a queued ICE candidate", ErrorKind::InvalidData, async move {
-                pc.add_ice_candidate(init).await
-            });
+            let result = run(
+                &self.runtime,
+                "add a queued ICE candidate",
+                ErrorKind::InvalidData,
+                async move { pc.add_ice_candidate(init).await },
+            );
             if let Err(e) = result {
                 log_error(&e.message);
             }
@@ -421,7 +459,11 @@ impl Drop for PeerConnection {
 
 /// A candidate must name a media section of the remote description, by mid or index.
 fn check_media_id(remote: &Description, mid: &str, index: i32) -> Result<()> {
-    let mids: Vec<&str> = remote.media.iter().filter_map(|(_, mid)| mid.as_deref()).collect();
+    let mids: Vec<&str> = remote
+        .media
+        .iter()
+        .filter_map(|(_, mid)| mid.as_deref())
+        .collect();
     let known = if mid.is_empty() {
         index >= 0 && (index as usize) < remote.media.len()
     } else {

@@ -73,7 +73,8 @@ pub fn parse_description(kind: SdpKind, sdp: &str) -> Result<Description> {
         SdpKind::Answer => RTCSessionDescription::answer(sdp),
         SdpKind::Pranswer => RTCSessionDescription::pranswer(sdp),
     };
-    let malformed = |e: webrtc::Error| Error::invalid_data(format!("malformed session description: {e}"));
+    let malformed =
+        |e: webrtc::Error| Error::invalid_data(format!("malformed session description: {e}"));
     let rtc = parsed.map_err(malformed)?;
     let media: Vec<(String, Option<String>)> = rtc
         .unmarshal()
@@ -81,7 +82,11 @@ pub fn parse_description(kind: SdpKind, sdp: &str) -> Result<Description> {
         .media_descriptions
         .iter()
         .map(|m| {
-            let mid = m.attributes.iter().find(|a| a.key == "mid").and_then(|a| a.value.clone());
+            let mid = m
+                .attributes
+                .iter()
+                .find(|a| a.key == "mid")
+                .and_then(|a| a.value.clone());
             (m.media_name.media.clone(), mid)
         })
         .collect();
@@ -145,7 +150,11 @@ mod tests {
         assert_eq!(check_candidate(line), Ok(line));
         assert_eq!(check_candidate(&format!("candidate:{line}")), Ok(line));
         assert_eq!(check_candidate(""), Ok(""));
-        for bad in ["garbage", "candidate:1 1 udp", "1 1 udp x 127.0.0.1 5 typ host"] {
+        for bad in [
+            "garbage",
+            "candidate:1 1 udp",
+            "1 1 udp x 127.0.0.1 5 typ host",
+        ] {
             assert!(check_candidate(bad).is_err(), "{bad}");
         }
     }

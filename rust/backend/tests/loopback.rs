@@ -58,7 +58,8 @@ impl Relay {
                 if self.hold_candidates {
                     self.held.push((to_b, mid, index, candidate));
                 } else {
-                    to.add_ice_candidate(&mid, index, &candidate).expect("candidate");
+                    to.add_ice_candidate(&mid, index, &candidate)
+                        .expect("candidate");
                 }
             }
             PeerEvent::DataChannel(channel) => {
@@ -93,7 +94,11 @@ fn recv(channel: &Channel) -> webrtc_rs_backend::Packet {
         if let Some(p) = channel.pop_packet() {
             return p;
         }
-        assert!(Instant::now() < deadline, "no packet on '{}'", channel.label());
+        assert!(
+            Instant::now() < deadline,
+            "no packet on '{}'",
+            channel.label()
+        );
         std::thread::sleep(Duration::from_millis(1));
     }
 }
@@ -161,7 +166,10 @@ fn negotiated_unreliable_channels_and_early_candidates() {
     let opts = json!({"negotiated": true, "id": 3, "ordered": false, "maxPacketLifetime": 1});
     let ca = a.create_data_channel("u", &opts).expect("a channel");
     let cb = b.create_data_channel("u", &opts).expect("b channel");
-    assert_eq!((ca.id(), ca.max_packet_life_time(), ca.max_retransmits()), (3, 1, u16::MAX));
+    assert_eq!(
+        (ca.id(), ca.max_packet_life_time(), ca.max_retransmits()),
+        (3, 1, u16::MAX)
+    );
     assert!(!ca.is_ordered() && ca.is_negotiated());
     assert_eq!(
         a.create_data_channel("dup", &opts).err().map(|e| e.kind),
@@ -173,10 +181,13 @@ fn negotiated_unreliable_channels_and_early_candidates() {
     };
     a.create_offer().expect("offer");
     // b gets a's candidates before it has the remote description.
-    wait_until("candidates", &mut relay, &mut a, &mut b, |r| !r.held.is_empty());
+    wait_until("candidates", &mut relay, &mut a, &mut b, |r| {
+        !r.held.is_empty()
+    });
     let early: Vec<_> = std::mem::take(&mut relay.held);
     for (_, mid, index, candidate) in &early {
-        b.add_ice_candidate(mid, *index, candidate).expect("queued candidate");
+        b.add_ice_candidate(mid, *index, candidate)
+            .expect("queued candidate");
     }
     relay.hold_candidates = false;
     wait_until("open", &mut relay, &mut a, &mut b, |_| {
@@ -198,19 +209,27 @@ fn bad_input_is_rejected_with_the_right_kind() {
     let rt = runtime();
     let mut a = peer(&rt);
     assert_eq!(
-        a.set_remote_description("offer", "garbage").err().map(|e| e.kind),
+        a.set_remote_description("offer", "garbage")
+            .err()
+            .map(|e| e.kind),
         Some(ErrorKind::InvalidData)
     );
     assert_eq!(
-        a.set_remote_description("bogus", "v=0").err().map(|e| e.kind),
+        a.set_remote_description("bogus", "v=0")
+            .err()
+            .map(|e| e.kind),
         Some(ErrorKind::InvalidParameter)
     );
     assert_eq!(
-        a.set_remote_description("answer", "v=0").err().map(|e| e.kind),
+        a.set_remote_description("answer", "v=0")
+            .err()
+            .map(|e| e.kind),
         Some(ErrorKind::InvalidState)
     );
     assert_eq!(
-        a.add_ice_candidate("0", 0, "candidate:nonsense").err().map(|e| e.kind),
+        a.add_ice_candidate("0", 0, "candidate:nonsense")
+            .err()
+            .map(|e| e.kind),
         Some(ErrorKind::InvalidData)
     );
     assert_eq!(

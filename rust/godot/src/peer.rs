@@ -1,0 +1,210 @@
+//! `WebRTCPeerConnection` for Godot: a thin adapter over the backend's
+//! `PeerConnection`. Signals are emitted only from `poll()`, on the main thread.
+
+use godot::classes::web_rtc_peer_connection::{ConnectionState, GatheringState, SignalingState};
+use godot::classes::{
+    IWebRtcPeerConnectionExtension, WebRtcDataChannel, WebRtcPeerConnectionExtension,
+};
+use godot::global::Error as GodotError;
+use godot::prelude::*;
+use serde_json::Value;
+use webrtc_rs_backend::{parse_peer_config, runtime, Error, PeerConnection, PeerEvent};
+
+use crate::channel::WebRtcRsDataChannel;
+use crate::convert::{dictionary_to_json, report, to_godot};
+
+/// The name Godot knows this class by (passed to `set_default_extension`).
+pub const CLASS_NAME: &str = "WebRTCRsPeerConnection";
+
+#[derive(GodotClass)]
+#[class(tool, base = WebRtcPeerConnectionExtension, rename = WebRTCRsPeerConnection)]
+pub struct WebRtcRsPeerConnection {
+    base: Base<WebRtcPeerConnectionExtension>,
+    /// None only if the runtime is not running or creation failed.
+    backend: Option<PeerConnection>,
+}
+
+impl WebRtcRsPeerConnection {
+    fn open_backend(config: &Value) -> Result<PeerConnection, Error> {
+        let handle = runtime::handle()
+            .ok_or_else(|| Error::failed("the webrtc-rs runtime is not running"))?;
+        let config = parse_peer_config(config)?;
+        for warning in &config.warnings {
+            godot_warn!("WebRTC initialize: {warning}");
+        }
+        PeerConnection::new(handle, config)
+    }
+
+    fn backend(&mut self, context: &str) -> Result<&mut PeerConnection, GodotError> {
+        match self.backend.as_mut() {
+            Some(backend) => Ok(backend),
+            None => Err(report(
+                context,
+                &Error::invalid_state(
+                    "the peer connection could not be created; call initialize()",
+                ),
+            )),
+        }
+    }
+
+    fn call(
+        &mut self,
+        context: &str,
+        f: impl FnOnce(&mut PeerConnection) -> Result<(), Error>,
+    ) -> GodotError {
+        match self.backend(context) {
+            Ok(backend) => to_godot(context, f(backend)),
+            Err(code) => code,
+        }
+    }
+
+    fn emit(&mut self, event: PeerEvent) {
+        match event {
+            PeerEvent::SessionDescription { kind, sdp } => {
+                let args = [kind.as_str().to_variant(), sdp.to_variant()];
+                self.base_mut()
+                    .emit_signal("session_description_created", &args);
+            }
+            PeerEvent::IceCandidate {
+                mid,
+                index,
+                candidate,
+            } => {
+                let args = [mid.to_variant(), index.to_variant(), candidate.to_variant()];
+                self.base_mut().emit_signal("ice_candidate_created", &args);
+            }
+            PeerEvent::DataChannel(channel) => {
+                let channel = WebRtcRsDataChannel::wrap(channel);
+                let args = [channel.to_variant()];
+                self.base_mut().emit_signal("data_channel_received", &args);
+            }
+        }
+    }
+}
+
+#[godot_api]
+impl IWebRtcPeerConnectionExtension for WebRtcRsPeerConnection {
+    fn init(base: Base<WebRtcPeerConnectionExtension>) -> Self {
+        // Usable in STATE_NEW without initialize(), as Godot's own demos expect.
+        let backend = match Self::open_backend(&Value::Null) {
+            Ok(backend) => Some(backend),
+            Err(e) => {
+                report("peer connection", &e);
+                None
+            }
+        };
+        Self { base, backend }
+    }
+
+    fn get_connection_state(&self) -> ConnectionState {
+        let state = self
+            .backend
+            .as_ref()
+            .map_or(webrtc_rs_backend::ConnectionState::Closed, |b| {
+                b.connection_state()
+            });
+        ConnectionState::from_ord(state as i32)
+    }
+
+    fn get_gathering_state(&self) -> GatheringState {
+        let state = self
+            .backend
+            .as_ref()
+            .map_or(webrtc_rs_backend::GatheringState::New, |b| {
+                b.gathering_state()
+            });
+        GatheringState::from_ord(state as i32)
+    }
+
+    fn get_signaling_state(&self) -> SignalingState {
+        let state = self
+            .backend
+            .as_ref()
+            .map_or(webrtc_rs_backend::SignalingState::Closed, |b| {
+                b.signaling_state()
+            });
+        SignalingState::from_ord(state as i32)
+    }
+
+    fn initialize(&mut self, config: VarDictionary) -> GodotError {
+        // Closes any previous connection first, as Godot documents.
+        if let Some(mut old) = self.backend.take() {
+            old.close();
+        }
+        let result = dictionary_to_json(&config).and_then(|json| Self::open_backend(&json));
+        match result {
+            Ok(backend) => {
+                self.backend = Some(backend);
+                GodotError::OK
+            }
+            Err(e) => report("initialize", &e),
+        }
+    }
+
+    fn create_data_channel(
+        &mut self,
+        label: GString,
+        config: VarDictionary,
+    ) -> Option<Gd<WebRtcDataChannel>> {
+        let options = match dictionary_to_json(&config) {
+            Ok(options) => options,
+            Err(e) => {
+                report("create_data_channel", &e);
+                return None;
+            }
+        };
+        let backend = self.backend("create_data_channel").ok()?;
+        match backend.create_data_channel(&label.to_string(), &options) {
+            Ok(channel) => Some(WebRtcRsDataChannel::wrap(channel).upcast()),
+            Err(e) => {
+                report("create_data_channel", &e);
+                None
+            }
+        }
+    }
+
+    fn create_offer(&mut self) -> GodotError {
+        self.call("create_offer", |b| b.create_offer())
+    }
+
+    fn set_remote_description(&mut self, kind: GString, sdp: GString) -> GodotError {
+        let (kind, sdp) = (kind.to_string(), sdp.to_string());
+        self.call("set_remote_description", |b| {
+            b.set_remote_description(&kind, &sdp)
+        })
+    }
+
+    fn set_local_description(&mut self, kind: GString, sdp: GString) -> GodotError {
+        let (kind, sdp) = (kind.to_string(), sdp.to_string());
+        self.call("set_local_description", |b| {
+            b.set_local_description(&kind, &sdp)
+        })
+    }
+
+    fn add_ice_candidate(&mut self, mid: GString, index: i32, name: GString) -> GodotError {
+        let (mid, name) = (mid.to_string(), name.to_string());
+        self.call("add_ice_candidate", |b| {
+            b.add_ice_candidate(&mid, index, &name)
+        })
+    }
+
+    fn poll(&mut self) -> GodotError {
+        for message in webrtc_rs_backend::log::drain_errors() {
+            godot_error!("WebRTC: {message}");
+        }
+        // Take one event at a time: handlers may call back into this peer.
+        loop {
+            let Some(event) = self.backend.as_ref().and_then(|b| b.next_event()) else {
+                break;
+            };
+            self.emit(event);
+        }
+        GodotError::OK
+    }
+
+    fn close(&mut self) {
+        if let Some(backend) = self.backend.as_mut() {
+            backend.close();
+        }
+    }
+}

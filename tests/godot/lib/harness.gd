@@ -1,0 +1,85 @@
+## Minimal test harness: runs every `test_*` method of the script that extends
+## it (in declaration order), then prints "N passed, N failed" and quits with
+## exit code 0 only if everything passed.
+extends SceneTree
+
+var _passed := 0
+var _failed := 0
+var _current_ok := true
+var _current := ""
+
+
+func _initialize() -> void:
+	_run_all.call_deferred()
+
+
+func _run_all() -> void:
+	var names: Array[String] = []
+	for method in get_script().get_script_method_list():
+		var method_name: String = method["name"]
+		if method_name.begins_with("test_") and not names.has(method_name):
+			names.append(method_name)
+	var only := OS.get_environment("TEST_ONLY")
+	for method_name in names:
+		if only != "" and method_name != only:
+			continue
+		_current = method_name
+		_current_ok = true
+		var started := Time.get_ticks_msec()
+		await call(method_name)
+		var took := Time.get_ticks_msec() - started
+		if _current_ok:
+			_passed += 1
+			print("TEST PASS %s (%d ms)" % [method_name, took])
+		else:
+			_failed += 1
+			print("TEST FAIL %s (%d ms)" % [method_name, took])
+	print("%d passed, %d failed" % [_passed, _failed])
+	quit(0 if _failed == 0 else 1)
+
+
+## Records a failed expectation (the test goes on, so one run shows every failure).
+func check(condition: bool, message: String) -> bool:
+	if not condition:
+		_current_ok = false
+		printerr("  CHECK FAILED in %s: %s" % [_current, message])
+	return condition
+
+
+func check_eq(actual, expected, message: String) -> bool:
+	return check(actual == expected, "%s: expected %s, got %s" % [message, str(expected), str(actual)])
+
+
+## Polls `peers` every frame until `condition` is true or `timeout_s` passes.
+func pump_until(peers: Array, condition: Callable, timeout_s := 10.0) -> bool:
+	var deadline := Time.get_ticks_msec() + int(timeout_s * 1000.0)
+	while Time.get_ticks_msec() < deadline:
+		for peer in peers:
+			peer.poll()
+		if condition.call():
+			return true
+		await process_frame
+	return condition.call()
+
+
+## Polls `peers` for `seconds`.
+func pump_for(peers: Array, seconds: float) -> void:
+	await pump_until(peers, func(): return false, seconds)
+
+
+## Wires two peers to each other the way Godot's own demos do.
+func link(a: WebRTCPeerConnection, b: WebRTCPeerConnection) -> void:
+	a.session_description_created.connect(a.set_local_description)
+	a.session_description_created.connect(b.set_remote_description)
+	a.ice_candidate_created.connect(b.add_ice_candidate)
+	b.session_description_created.connect(b.set_local_description)
+	b.session_description_created.connect(a.set_remote_description)
+	b.ice_candidate_created.connect(a.add_ice_candidate)
+
+
+## Waits for the next packet on `channel` (polling `peers`), or null on timeout.
+func next_packet(peers: Array, channel: WebRTCDataChannel, timeout_s := 10.0):
+	var ok := await pump_until(peers, func(): return channel.get_available_packet_count() > 0, timeout_s)
+	if not ok:
+		return null
+	return channel.get_packet()

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The one test command: builds everything, provisions Godot if $GODOT is not
+# set, then runs formatting and lint checks, the Rust tests and the headless
+# Godot tests. Exits non-zero if anything fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "build the addon"
+tools/build-addon.sh
+
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy -j2 --all-targets -- -D warnings
+
+step "cargo test (backend, two real peers on loopback)"
+cargo test -j2 --workspace
+
+step "provision Godot"
+tools/provision-godot.sh
+
+step "headless Godot tests"
+tests/run_godot_tests.sh
