@@ -31,7 +31,10 @@ func test_offer_answer_connect_and_exchange_text_and_binary() -> void:
 	var b: WebRTCPeerConnection = p.b
 	var chat: WebRTCDataChannel = p.chat
 	var descriptions: Array = []
-	a.session_description_created.connect(func(type, _sdp): descriptions.append("a:" + type))
+	var echoes: Array = []
+	a.session_description_created.connect(func(type, sdp):
+		descriptions.append("a:" + type)
+		echoes.append(a.set_local_description(type, sdp)))
 	b.session_description_created.connect(func(type, _sdp): descriptions.append("b:" + type))
 	var candidates: Array = []
 	a.ice_candidate_created.connect(func(mid, index, name): candidates.append([mid, index, name]))
@@ -43,6 +46,7 @@ func test_offer_answer_connect_and_exchange_text_and_binary() -> void:
 	if not check(opened, "both ends OPEN"):
 		return
 	check_eq(descriptions, ["a:offer", "b:answer"], "session_description_created order")
+	check_eq(echoes, [OK], "set_local_description with the emitted description returns OK")
 	check(candidates.size() > 0, "ice_candidate_created emitted")
 	for c in candidates:
 		check_eq(c[0], "0", "candidate media id is the real a=mid")
@@ -230,3 +234,17 @@ func test_dropping_a_peer_closes_it() -> void:
 	p.erase("chat")
 	a = null
 	check(await pump_until([b], func(): return remote.get_ready_state() == WebRTCDataChannel.STATE_CLOSED), "remote notices a peer the script dropped")
+
+
+func test_dropping_a_channel_closes_it() -> void:
+	var p := _connected_pair()
+	var a: WebRTCPeerConnection = p.a
+	var b: WebRTCPeerConnection = p.b
+	var keep := a.create_data_channel("keep")
+	a.create_offer()
+	if not check(await pump_until([a, b], func(): return p.received.size() == 2 and p.received.all(func(c): return c.get_ready_state() == WebRTCDataChannel.STATE_OPEN)), "open"):
+		return
+	var remote_chat: WebRTCDataChannel = p.received[0] if p.received[0].get_label() == "chat" else p.received[1]
+	p.erase("chat")
+	check(await pump_until([a, b], func(): return remote_chat.get_ready_state() == WebRTCDataChannel.STATE_CLOSED), "remote sees a channel the script dropped close")
+	check_eq(keep.get_ready_state(), WebRTCDataChannel.STATE_OPEN, "the channel still referenced stays open")

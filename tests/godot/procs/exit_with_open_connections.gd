@@ -1,0 +1,43 @@
+## Opens 10 connections, starts sending on all of them and quits mid-transfer.
+## Prints the wall-clock time of the quit call so the caller can time the exit.
+extends SceneTree
+
+var peers := []
+var channels := []
+
+
+func _initialize() -> void:
+	_run.call_deferred()
+
+
+func _run() -> void:
+	for i in 10:
+		var a := WebRTCPeerConnection.new()
+		var b := WebRTCPeerConnection.new()
+		a.session_description_created.connect(a.set_local_description)
+		a.session_description_created.connect(b.set_remote_description)
+		a.ice_candidate_created.connect(b.add_ice_candidate)
+		b.session_description_created.connect(b.set_local_description)
+		b.session_description_created.connect(a.set_remote_description)
+		b.ice_candidate_created.connect(a.add_ice_candidate)
+		var ch := a.create_data_channel("bulk", {"negotiated": true, "id": 0})
+		channels.append(ch)
+		channels.append(b.create_data_channel("bulk", {"negotiated": true, "id": 0}))
+		a.create_offer()
+		peers.append_array([a, b])
+	var deadline := Time.get_ticks_msec() + 10000
+	while Time.get_ticks_msec() < deadline:
+		for p in peers:
+			p.poll()
+		if channels.all(func(c): return c.get_ready_state() == WebRTCDataChannel.STATE_OPEN):
+			break
+		await process_frame
+	var open := channels.filter(func(c): return c.get_ready_state() == WebRTCDataChannel.STATE_OPEN).size()
+	print("OPEN %d of %d" % [open, channels.size()])
+	var chunk := PackedByteArray()
+	chunk.resize(16384)
+	for round in 20:
+		for c in channels:
+			c.put_packet(chunk)
+	print("QUIT_AT_MS %d" % int(Time.get_unix_time_from_system() * 1000.0))
+	quit(0)
