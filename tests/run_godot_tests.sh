@@ -37,7 +37,7 @@ judge() {
   p=$(grep -c '^TEST PASS' "$log")
   f=$(grep -c '^TEST FAIL' "$log")
   grep -E '^TEST (PASS|FAIL)|CHECK FAILED' "$log" | sed "s/^/[$name] /"
-  if [ "$code" -ne 0 ] || ! grep -qE '^[0-9]+ passed, [0-9]+ failed$' "$log" || grep -q 'SCRIPT ERROR' "$log"; then
+  if [ "$code" -ne 0 ] || ! grep -qE '^[0-9]+ passed, [0-9]+ failed$' "$log" || grep -qE 'SCRIPT ERROR|\[panic ' "$log"; then
     if [ "$f" -eq 0 ]; then f=1; fi
     echo "[$name] run FAILED (exit $code); log:"
     sed 's/^/    /' "$log" | tail -60

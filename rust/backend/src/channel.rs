@@ -64,6 +64,9 @@ pub struct Channel {
 impl Channel {
     /// Wraps a webrtc-rs channel and starts our loops once it opens.
     pub(crate) fn attach(rtc: Arc<RTCDataChannel>, runtime: Handle) -> Arc<Self> {
+        // `on_open` spawns at once if the channel is already open (created on a
+        // connected peer from the main thread), which needs the runtime context.
+        let _context = runtime.enter();
         let (outbox, outbox_rx) = mpsc::unbounded_channel();
         let channel = Arc::new(Self {
             rtc: Arc::clone(&rtc),

@@ -252,3 +252,26 @@ fn bad_input_is_rejected_with_the_right_kind() {
         Some(ErrorKind::InvalidState)
     );
 }
+
+#[test]
+fn channel_created_on_a_connected_peer_opens_in_band() {
+    let rt = runtime();
+    let (mut a, mut b) = (peer(&rt), peer(&rt));
+    let first = a.create_data_channel("first", &json!({})).expect("channel");
+    a.create_offer().expect("offer");
+    let mut relay = Relay::default();
+    wait_until("open", &mut relay, &mut a, &mut b, |_| {
+        first.state() == ChannelState::Open
+    });
+    let late = a
+        .create_data_channel("late", &json!({"ordered": false}))
+        .expect("late channel from the main thread");
+    wait_until("late channel", &mut relay, &mut a, &mut b, |r| {
+        late.state() == ChannelState::Open && r.received_by_b.len() == 2
+    });
+    let remote = Arc::clone(&relay.received_by_b[1]);
+    assert_eq!(remote.label(), "late");
+    assert!(!remote.is_ordered());
+    late.send(b"x", false).expect("send");
+    assert_eq!(recv(&remote).data, b"x");
+}

@@ -73,3 +73,17 @@ func test_wrong_state_calls_on_channels() -> void:
 	check_eq(channel.get_available_packet_count(), 0, "no packets")
 	channel.close()
 	check_eq(channel.get_ready_state(), WebRTCDataChannel.STATE_CLOSED, "closing a never-opened channel")
+
+
+func test_candidate_for_unknown_media_id() -> void:
+	var a := WebRTCPeerConnection.new()
+	var b := WebRTCPeerConnection.new()
+	link(a, b)
+	var keep := a.create_data_channel("x")
+	a.create_offer()
+	await pump_until([a, b], func(): return b.get_signaling_state() == WebRTCPeerConnection.SIGNALING_STATE_STABLE and a.get_signaling_state() == WebRTCPeerConnection.SIGNALING_STATE_STABLE)
+	var line := "candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host"
+	check_eq(b.add_ice_candidate("no-such-mid", 0, line), ERR_INVALID_PARAMETER, "unknown mid")
+	check_eq(b.add_ice_candidate("", 7, line), ERR_INVALID_PARAMETER, "unknown m-line index")
+	check_eq(b.add_ice_candidate("0", 0, line), OK, "known mid")
+	check(keep != null, "kept")

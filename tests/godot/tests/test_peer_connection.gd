@@ -248,3 +248,21 @@ func test_dropping_a_channel_closes_it() -> void:
 	p.erase("chat")
 	check(await pump_until([a, b], func(): return remote_chat.get_ready_state() == WebRTCDataChannel.STATE_CLOSED), "remote sees a channel the script dropped close")
 	check_eq(keep.get_ready_state(), WebRTCDataChannel.STATE_OPEN, "the channel still referenced stays open")
+
+
+func test_channel_created_after_connecting_opens_in_band() -> void:
+	var p := _connected_pair()
+	var a: WebRTCPeerConnection = p.a
+	var b: WebRTCPeerConnection = p.b
+	a.create_offer()
+	if not check(await pump_until([a, b], func(): return p.received.size() == 1 and p.received[0].get_ready_state() == WebRTCDataChannel.STATE_OPEN), "open"):
+		return
+	var late := a.create_data_channel("late", {"ordered": false})
+	check(late != null, "create_data_channel on a connected peer")
+	if not check(await pump_until([a, b], func(): return p.received.size() == 2 and late.get_ready_state() == WebRTCDataChannel.STATE_OPEN), "late channel announced and open"):
+		return
+	var remote_late: WebRTCDataChannel = p.received[1]
+	check_eq(remote_late.get_label(), "late", "label")
+	check(not remote_late.is_ordered(), "options carried in-band")
+	late.put_packet(PackedByteArray([7]))
+	check_eq(await next_packet([a, b], remote_late), PackedByteArray([7]), "late channel carries data")
