@@ -9,7 +9,7 @@ use godot::classes::{IWebRtcDataChannelExtension, WebRtcDataChannelExtension};
 use godot::global::Error as GodotError;
 use godot::meta::conv::RawPtr;
 use godot::prelude::*;
-use webrtc_rs_backend::{Channel, ErrorKind, Packet, MAX_MESSAGE_SIZE};
+use webrtc_rs_backend::{catch_panic, Channel, ErrorKind, Packet, MAX_MESSAGE_SIZE};
 
 use crate::convert::report;
 
@@ -78,7 +78,7 @@ impl IWebRtcDataChannelExtension for WebRtcRsDataChannel {
             _ => return GodotError::ERR_INVALID_PARAMETER,
         };
         let is_string = self.write_mode == WriteMode::TEXT;
-        match channel.send(data, is_string) {
+        match catch_panic("put_packet", || channel.send(data, is_string)) {
             Ok(()) => GodotError::OK,
             // Not open yet (or any more): no log, WebRTCMultiplayerPeer
             // broadcasts to peers that are still connecting.

@@ -8,7 +8,9 @@ use godot::classes::{
 use godot::global::Error as GodotError;
 use godot::prelude::*;
 use serde_json::Value;
-use webrtc_rs_backend::{parse_peer_config, runtime, Error, PeerConnection, PeerEvent};
+use webrtc_rs_backend::{
+    catch_panic, parse_peer_config, runtime, Error, PeerConnection, PeerEvent,
+};
 
 use crate::channel::WebRtcRsDataChannel;
 use crate::convert::{dictionary_to_json, report, to_godot};
@@ -53,7 +55,7 @@ impl WebRtcRsPeerConnection {
         f: impl FnOnce(&mut PeerConnection) -> Result<(), Error>,
     ) -> GodotError {
         match self.backend(context) {
-            Ok(backend) => to_godot(context, f(backend)),
+            Ok(backend) => to_godot(context, catch_panic(context, || f(backend))),
             Err(code) => code,
         }
     }
@@ -131,7 +133,9 @@ impl IWebRtcPeerConnectionExtension for WebRtcRsPeerConnection {
         if let Some(mut old) = self.backend.take() {
             old.close();
         }
-        let result = dictionary_to_json(&config).and_then(|json| Self::open_backend(&json));
+        let result = catch_panic("initialize", || {
+            dictionary_to_json(&config).and_then(|json| Self::open_backend(&json))
+        });
         match result {
             Ok(backend) => {
                 self.backend = Some(backend);
@@ -154,7 +158,10 @@ impl IWebRtcPeerConnectionExtension for WebRtcRsPeerConnection {
             }
         };
         let backend = self.backend("create_data_channel").ok()?;
-        match backend.create_data_channel(&label.to_string(), &options) {
+        let label = label.to_string();
+        match catch_panic("create_data_channel", || {
+            backend.create_data_channel(&label, &options)
+        }) {
             Ok(channel) => Some(WebRtcRsDataChannel::wrap(channel).upcast()),
             Err(e) => {
                 report("create_data_channel", &e);
