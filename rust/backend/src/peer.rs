@@ -56,6 +56,8 @@ struct Shared {
     local_mid: Mutex<String>,
     channels: Mutex<Vec<Weak<Channel>>>,
     closed: AtomicBool,
+    /// Latched: a failed connection reports FAILED until the script closes it.
+    failed: AtomicBool,
 }
 
 #[derive(Default)]
@@ -154,6 +156,7 @@ impl PeerConnection {
             local_mid: Mutex::new("0".to_owned()),
             channels: Mutex::default(),
             closed: AtomicBool::new(false),
+            failed: AtomicBool::new(false),
         });
         let peer = Self {
             runtime,
@@ -178,17 +181,28 @@ impl PeerConnection {
         }));
 
         let weak = Arc::downgrade(&self.shared);
+        let weak_pc = Arc::downgrade(&self.pc);
         self.pc
             .on_peer_connection_state_change(Box::new(move |state| {
-                if let Some(shared) = weak.upgrade() {
-                    if matches!(
-                        state,
-                        RTCPeerConnectionState::Failed | RTCPeerConnectionState::Closed
-                    ) {
-                        shared.mark_channels_closed();
+                let shared = weak.upgrade();
+                let pc = weak_pc.clone();
+                Box::pin(async move {
+                    let Some(shared) = shared else { return };
+                    match state {
+                        RTCPeerConnectionState::Failed => {
+                            shared.failed.store(true, Ordering::SeqCst);
+                            shared.mark_channels_closed();
+                            // Stop answering ICE checks too, so the remote
+                            // (e.g. after a fingerprint mismatch it cannot see)
+                            // loses consent and fails as well.
+                            if let Some(pc) = pc.upgrade() {
+                                let _ = pc.close().await;
+                            }
+                        }
+                        RTCPeerConnectionState::Closed => shared.mark_channels_closed(),
+                        _ => {}
                     }
-                }
-                Box::pin(async {})
+                })
             }));
 
         let weak = Arc::downgrade(&self.shared);
@@ -222,6 +236,8 @@ impl PeerConnection {
     pub fn connection_state(&self) -> ConnectionState {
         if self.is_closed() {
             ConnectionState::Closed
+        } else if self.shared.failed.load(Ordering::SeqCst) {
+            ConnectionState::Failed
         } else {
             self.pc.connection_state().into()
         }

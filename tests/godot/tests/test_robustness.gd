@@ -1,0 +1,233 @@
+## Churn, flooding, freeing in every order, tampered fingerprints and stray UDP.
+extends "res://lib/harness.gd"
+
+const ProcessStats := preload("res://lib/process_stats.gd")
+
+
+## A linked pair with one negotiated channel on each side.
+func _pair(options := {"negotiated": true, "id": 1}) -> Dictionary:
+	var a := WebRTCPeerConnection.new()
+	var b := WebRTCPeerConnection.new()
+	link(a, b)
+	return {"a": a, "b": b, "ca": a.create_data_channel("c", options), "cb": b.create_data_channel("c", options)}
+
+
+func _open(pair: Dictionary) -> bool:
+	return pair.ca.get_ready_state() == WebRTCDataChannel.STATE_OPEN and pair.cb.get_ready_state() == WebRTCDataChannel.STATE_OPEN
+
+
+func _pump_pairs(pairs: Array) -> void:
+	for pair in pairs:
+		pair.a.poll()
+		pair.b.poll()
+
+
+func _until_pairs(pairs: Array, condition: Callable, timeout_s := 10.0) -> bool:
+	var deadline := Time.get_ticks_msec() + int(timeout_s * 1000.0)
+	while Time.get_ticks_msec() < deadline:
+		_pump_pairs(pairs)
+		if condition.call():
+			return true
+		await process_frame
+	return condition.call()
+
+
+func test_churn_1000_connections_with_flat_resources() -> void:
+	var cycles := int(OS.get_environment("CHURN_CYCLES")) if OS.get_environment("CHURN_CYCLES") != "" else 1000
+	var batch := 10
+	var baseline := {}
+	var done := 0
+	var started := Time.get_ticks_msec()
+	while done < cycles:
+		var pairs := []
+		for i in batch:
+			var pair := _pair()
+			pair.a.create_offer()
+			pairs.append(pair)
+		var all_open := func(): return pairs.all(func(p): return _open(p))
+		if not check(await _until_pairs(pairs, all_open), "batch at cycle %d connects" % done):
+			return
+		for pair in pairs:
+			pair.ca.put_packet(PackedByteArray([done % 256]))
+		var all_got := func(): return pairs.all(func(p): return p.cb.get_available_packet_count() > 0)
+		if not check(await _until_pairs(pairs, all_got), "batch at cycle %d exchanges" % done):
+			return
+		for pair in pairs:
+			check_eq(pair.cb.get_packet(), PackedByteArray([done % 256]), "payload")
+			pair.a.close()
+			pair.b.close()
+		pairs.clear()
+		done += batch
+		await process_frame
+		if done == 100:
+			# Let the closes finish, then take the baseline after warm-up.
+			await pump_for([], 0.5)
+			baseline = ProcessStats.snapshot()
+	await pump_for([], 1.0)
+	var final := ProcessStats.snapshot()
+	print("  churn: %d cycles in %d ms; after 100: %s; after %d: %s" % [cycles, Time.get_ticks_msec() - started, str(baseline), cycles, str(final)])
+	if cycles >= 200:
+		check(final.rss_kb - baseline.rss_kb < 40 * 1024, "RSS flat (grew %d KiB)" % (final.rss_kb - baseline.rss_kb))
+		check(final.fds - baseline.fds <= 8, "open files flat (%d -> %d)" % [baseline.fds, final.fds])
+		check(final.threads - baseline.threads <= 4, "threads flat (%d -> %d)" % [baseline.threads, final.threads])
+
+
+func test_64_peers_closing_at_once() -> void:
+	var pairs := []
+	for i in 32:
+		var pair := _pair()
+		pair.a.create_offer()
+		pairs.append(pair)
+	if not check(await _until_pairs(pairs, func(): return pairs.all(func(p): return _open(p)), 20.0), "64 peers connected"):
+		return
+	var started := Time.get_ticks_usec()
+	for pair in pairs:
+		pair.a.close()
+		pair.b.close()
+	var took := Time.get_ticks_usec() - started
+	print("  closing 64 peers took %d us on the main thread" % took)
+	check(took < 1000000, "closing 64 peers does not block the game (%d us)" % took)
+	for pair in pairs:
+		check_eq(pair.a.get_connection_state(), WebRTCPeerConnection.STATE_CLOSED, "closed")
+		check_eq(pair.cb.get_ready_state(), WebRTCDataChannel.STATE_CLOSED, "channels closed")
+	await pump_for([], 0.3)
+
+
+func test_freeing_peers_and_channels_in_every_order() -> void:
+	var orders := [["a", "ca", "b", "cb"], ["ca", "a", "cb", "b"], ["b", "a", "ca", "cb"], ["cb", "ca", "b", "a"], ["close", "a", "b", "ca", "cb"]]
+	for order in orders:
+		var pair := _pair()
+		pair.a.create_offer()
+		if not check(await _until_pairs([pair], func(): return _open(pair)), "connected for order %s" % str(order)):
+			continue
+		pair.ca.put_packet(PackedByteArray([1, 2, 3]))
+		var remote: WebRTCDataChannel = pair.cb
+		for key in order:
+			if key == "close":
+				pair.a.close()
+				pair.b.close()
+			else:
+				pair.erase(key)
+			await process_frame
+		remote = null
+		check(pair.is_empty(), "all references dropped")
+	await pump_for([], 0.3)
+	# Reaching here without a crash is the point; the process must also exit cleanly (runner checks).
+
+
+func test_flooding_peer_is_bounded_and_lossless() -> void:
+	var pair := _pair()
+	pair.a.create_offer()
+	if not check(await _until_pairs([pair], func(): return _open(pair)), "connected"):
+		return
+	var chunk := PackedByteArray()
+	chunk.resize(16384)
+	var total := 1536  # 24 MiB, three times the 8 MiB inbox limit
+	var before := ProcessStats.snapshot()
+	for i in total:
+		chunk[0] = i % 256
+		chunk[1] = i / 256
+		if pair.ca.put_packet(chunk) != OK:
+			check(false, "put %d" % i)
+			return
+	# The receiver does not read: its inbox fills to the limit, then SCTP stops the sender.
+	await _until_pairs([pair], func(): return false, 3.0)
+	var queued: int = pair.cb.get_available_packet_count()
+	var pending: int = pair.ca.get_buffered_amount()
+	print("  flood: receiver holds %d packets (%d KiB), sender still has %d KiB buffered" % [queued, queued * 16, pending / 1024])
+	check(queued * 16384 <= 8 * 1024 * 1024 + 65536, "receiver inbox bounded by 8 MiB (%d packets)" % queued)
+	check(queued > 0, "receiver got data")
+	check(pending > 8 * 1024 * 1024, "back-pressure reaches the sender (%d bytes still buffered)" % pending)
+	# Now drain everything: nothing was dropped, order kept.
+	# Lambdas capture by value: count through a Dictionary instead.
+	var state := {"received": 0, "in_order": true}
+	var drain_state := func():
+		while pair.cb.get_available_packet_count() > 0:
+			var p: PackedByteArray = pair.cb.get_packet()
+			var n: int = state.received
+			state.in_order = state.in_order and p[0] == n % 256 and p[1] == n / 256
+			state.received = n + 1
+		return state.received >= total
+	check(await _until_pairs([pair], drain_state, 30.0), "all %d packets delivered after draining (got %d)" % [total, state.received])
+	check(state.in_order, "in order")
+	var after := ProcessStats.snapshot()
+	print("  flood: RSS %d -> %d KiB" % [before.rss_kb, after.rss_kb])
+	pair.a.close()
+	pair.b.close()
+
+
+func test_tampered_fingerprint_never_connects() -> void:
+	var a := WebRTCPeerConnection.new()
+	var b := WebRTCPeerConnection.new()
+	var ca := a.create_data_channel("c", {"negotiated": true, "id": 1})
+	var cb := b.create_data_channel("c", {"negotiated": true, "id": 1})
+	a.session_description_created.connect(func(type, sdp):
+		# A man in the middle swaps one byte of the certificate fingerprint.
+		var regex := RegEx.create_from_string("(a=fingerprint:sha-256 )([0-9A-F]{2})")
+		var m := regex.search(sdp)
+		check(m != null, "offer has a sha-256 fingerprint")
+		var byte := m.get_string(2)
+		var swapped := "00" if byte != "00" else "11"
+		b.set_remote_description(type, sdp.substr(0, m.get_start(2)) + swapped + sdp.substr(m.get_end(2))))
+	a.ice_candidate_created.connect(b.add_ice_candidate)
+	b.session_description_created.connect(a.set_remote_description)
+	b.ice_candidate_created.connect(a.add_ice_candidate)
+	a.create_offer()
+	var seen := {"b_connected": false, "opened": false, "a_lost_at": 0}
+	var started := Time.get_ticks_msec()
+	await pump_until([a, b], func():
+		seen.b_connected = seen.b_connected or b.get_connection_state() == WebRTCPeerConnection.STATE_CONNECTED
+		seen.opened = seen.opened or ca.get_ready_state() == WebRTCDataChannel.STATE_OPEN or cb.get_ready_state() == WebRTCDataChannel.STATE_OPEN
+		if seen.a_lost_at == 0 and a.get_connection_state() in [WebRTCPeerConnection.STATE_DISCONNECTED, WebRTCPeerConnection.STATE_FAILED]:
+			seen.a_lost_at = Time.get_ticks_msec() - started
+		return seen.a_lost_at > 0 and b.get_connection_state() == WebRTCPeerConnection.STATE_FAILED, 15.0)
+	check(not seen.b_connected, "the side given the tampered fingerprint never reports CONNECTED")
+	check_eq(b.get_connection_state(), WebRTCPeerConnection.STATE_FAILED, "and reaches FAILED")
+	check(not seen.opened, "no data channel opens on either side")
+	# The other side completed its half of the handshake; it loses ICE consent
+	# once the verifying side shuts down, and so stops reporting CONNECTED.
+	check(seen.a_lost_at > 0, "the offerer leaves CONNECTED (state %d)" % a.get_connection_state())
+	print("  tampered fingerprint: verifier FAILED, offerer DISCONNECTED after %d ms" % seen.a_lost_at)
+
+
+func test_stray_udp_garbage_changes_nothing() -> void:
+	var pair := _pair()
+	var ports := []
+	var locals := IP.get_local_addresses()
+	for peer in [pair.a, pair.b]:
+		peer.ice_candidate_created.connect(func(_mid, _index, line: String):
+			var parts := line.trim_prefix("candidate:").split(" ")
+			# Only this machine's own addresses: the garbage never leaves the host.
+			if parts.size() > 7 and parts[7] == "host" and parts[4] in locals:
+				ports.append([parts[4], int(parts[5])]))
+	pair.a.create_offer()
+	if not check(await _until_pairs([pair], func(): return _open(pair)), "connected"):
+		return
+	check(ports.size() > 0, "found host candidate ports")
+	var udp := PacketPeerUDP.new()
+	var rng := RandomNumberGenerator.new()
+	rng.seed = 42
+	for round in 20:
+		for target in ports:
+			udp.set_dest_address(target[0], target[1])
+			var junk := PackedByteArray()
+			junk.resize(rng.randi_range(1, 1200))
+			for i in junk.size():
+				junk[i] = rng.randi() % 256
+			# First bytes that look like STUN, DTLS and garbage in turn.
+			junk[0] = [0, 1, 22, 23, 128, 255][round % 6]
+			udp.put_packet(junk)
+		await process_frame
+		_pump_pairs([pair])
+	udp.close()
+	for i in 20:
+		pair.ca.put_packet(PackedByteArray([i]))
+	var state := {"got": 0}
+	check(await _until_pairs([pair], func():
+		while pair.cb.get_available_packet_count() > 0:
+			pair.cb.get_packet()
+			state.got += 1
+		return state.got >= 20), "channel still delivers after the garbage (%d of 20)" % state.got)
+	check_eq(pair.a.get_connection_state(), WebRTCPeerConnection.STATE_CONNECTED, "still connected")
+	pair.a.close()
+	pair.b.close()
