@@ -36,7 +36,7 @@ judge() {
   local p f
   p=$(grep -c '^TEST PASS' "$log")
   f=$(grep -c '^TEST FAIL' "$log")
-  grep -E '^TEST (PASS|FAIL)|CHECK FAILED' "$log" | sed "s/^/[$name] /"
+  grep -E '^TEST (PASS|FAIL|SKIP)|CHECK FAILED' "$log" | sed "s/^/[$name] /"
   if [ "$code" -ne 0 ] || ! grep -qE '^[0-9]+ passed, [0-9]+ failed$' "$log" || grep -qE 'SCRIPT ERROR|\[panic ' "$log"; then
     if [ "$f" -eq 0 ]; then f=1; fi
     echo "[$name] run FAILED (exit $code); log:"
