@@ -1,0 +1,81 @@
+## The visible client: server URL and lobby code fields, create/join/seal
+## buttons, a status line and the chat. The players move in the Game node
+## (arrow keys) next to this panel.
+extends VBoxContainer
+
+## Set by main.gd before the node enters the tree.
+var network: Node
+var game: Node
+var addon_loaded := true
+
+@onready var _url: LineEdit = $Url
+@onready var _code: LineEdit = $Code
+@onready var _create: Button = $Buttons/Create
+@onready var _join: Button = $Buttons/Join
+@onready var _seal: Button = $Buttons/Seal
+@onready var _status: Label = $Status
+@onready var _chat: RichTextLabel = $Chat
+@onready var _chat_input: LineEdit = $ChatInput
+
+
+func _ready() -> void:
+	if not addon_loaded:
+		_status.text = "The webrtc_rs addon is not loaded: copy addons/webrtc_rs into this project (tools/run-demo.sh does it)."
+		_create.disabled = true
+		_join.disabled = true
+		return
+	_create.pressed.connect(func(): _start(""))
+	_join.pressed.connect(func(): _start(_code.text.strip_edges()))
+	_seal.pressed.connect(func(): network.seal())
+	_chat_input.text_submitted.connect(_send_chat)
+	network.status.connect(func(text): _status.text = text)
+	network.join_failed.connect(_on_join_failed)
+	network.signaling_error.connect(func(message): _add_line("[color=orange]server: %s[/color]" % message))
+	network.lobby_joined.connect(_on_lobby_joined)
+	network.lobby_sealed.connect(func(): _add_line("[i]the lobby is sealed: nobody else can join[/i]"))
+	game.chat_received.connect(func(from_id, text): _add_line("[b]%d:[/b] %s" % [from_id, _escape(text)]))
+	multiplayer.peer_connected.connect(func(id): _add_line("[i]peer %d connected[/i]" % id))
+	multiplayer.peer_disconnected.connect(func(id): _add_line("[i]peer %d left[/i]" % id))
+	game.keyboard_control = true
+
+
+func _start(code: String) -> void:
+	_create.disabled = true
+	_join.disabled = true
+	var err: Error = network.start(_url.text.strip_edges(), code)
+	if err != OK:
+		_on_join_failed("cannot connect: %s" % error_string(err))
+
+
+func _on_join_failed(message: String) -> void:
+	_status.text = "could not join: %s" % message
+	_create.disabled = false
+	_join.disabled = false
+
+
+func _on_lobby_joined(my_id: int, code: String) -> void:
+	_code.text = code
+	_code.editable = false
+	_seal.disabled = my_id != 1
+	_chat_input.editable = true
+	game.add_local_player()
+	_add_line("[i]you are peer %d in lobby %s; share the code to play together[/i]" % [my_id, code])
+
+
+func _send_chat(text: String) -> void:
+	text = text.strip_edges()
+	_chat_input.clear()
+	_chat_input.release_focus()
+	if text.is_empty():
+		return
+	game.send_chat(text)
+	_add_line("[b]me:[/b] %s" % _escape(text))
+
+
+func _add_line(bbcode: String) -> void:
+	_chat.append_text(bbcode + "\n")
+
+
+## Chat text is shown as typed, never as BBCode.
+func _escape(text: String) -> String:
+	return text.replace("[", "[lb]")
