@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: builds everything, provisions Godot if $GODOT is not
-# set, then runs formatting and lint checks, the Rust tests and the headless
-# Godot tests. Exits non-zero if anything fails.
+# set, then runs formatting and lint checks, the Rust tests, a short fuzzing
+# run and the headless Godot tests. Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -19,6 +19,9 @@ cargo clippy -j2 --all-targets -- -D warnings
 
 step "cargo test (backend, two real peers on loopback)"
 cargo test -j2 --workspace
+
+step "fuzz every parser for 30 s (cargo-fuzz)"
+tools/fuzz.sh 30
 
 step "provision Godot"
 tools/provision-godot.sh

@@ -172,6 +172,21 @@ impl Channel {
         self.queued_bytes.load(Ordering::SeqCst) + in_sctp
     }
 
+    /// Traffic counters of this channel (zero until it opens).
+    pub fn stats(&self) -> crate::stats::ChannelStats {
+        let raw = self.raw.get();
+        crate::stats::ChannelStats {
+            label: self.label().to_owned(),
+            id: self.id(),
+            state: self.state(),
+            bytes_sent: raw.map_or(0, |r| r.bytes_sent()),
+            bytes_received: raw.map_or(0, |r| r.bytes_received()),
+            messages_sent: raw.map_or(0, |r| r.messages_sent()),
+            messages_received: raw.map_or(0, |r| r.messages_received()),
+            buffered_amount: self.buffered_amount(),
+        }
+    }
+
     /// Queues one message. Cheap and silent-safe on a channel that is not open.
     pub fn send(&self, data: &[u8], is_string: bool) -> Result<()> {
         if self.state() != ChannelState::Open {

@@ -14,6 +14,7 @@ pub mod peer;
 pub mod runtime;
 pub mod sdp;
 pub mod state;
+pub mod stats;
 
 pub use channel::{Channel, Packet, MAX_INBOX_BYTES, MAX_MESSAGE_SIZE};
 pub use config::{parse_peer_config, PeerConfig};
@@ -22,3 +23,4 @@ pub use panic_guard::catch_panic;
 pub use peer::{PeerConnection, PeerEvent};
 pub use sdp::SdpKind;
 pub use state::{ChannelState, ConnectionState, GatheringState, SignalingState};
+pub use stats::{CandidateInfo, ChannelStats, PeerStats};

@@ -1,34 +1,161 @@
-//! Messages from webrtc-rs worker threads, handed to the engine's log on the
-//! main thread (the adapter drains them in `poll`). Bounded: a flood of
-//! failures can never grow memory; the surplus is counted, not stored.
+//! Messages for the engine's log: our own errors from worker threads, and
+//! webrtc-rs's own `log` records at the level the user asks for (environment
+//! variable `WEBRTC_RS_LOG` = off, error (default), warn, info, debug or trace;
+//! webrtc-rs warns about routine events, such as interfaces it cannot bind).
+//!
+//! Bounded and rate-limited, so a flood (say, a peer sending garbage that
+//! webrtc-rs warns about per packet) can neither spam the log nor grow memory:
+//! the surplus is counted and reported as one line.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, Receiver, Sender};
 
 const CAPACITY: usize = 256;
+/// Messages let through per second; the rest are counted, not shown.
+const PER_SECOND: u32 = 20;
 
-static QUEUE: OnceLock<(Sender<String>, Receiver<String>)> = OnceLock::new();
-static DROPPED: AtomicUsize = AtomicUsize::new(0);
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Warning,
+    Info,
+}
 
-fn queue() -> &'static (Sender<String>, Receiver<String>) {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogMessage {
+    pub level: Level,
+    pub text: String,
+}
+
+static QUEUE: OnceLock<(Sender<LogMessage>, Receiver<LogMessage>)> = OnceLock::new();
+static SUPPRESSED: AtomicUsize = AtomicUsize::new(0);
+static WINDOW: Mutex<Option<(Instant, u32)>> = Mutex::new(None);
+static LAST_SUMMARY: Mutex<Option<Instant>> = Mutex::new(None);
+
+fn queue() -> &'static (Sender<LogMessage>, Receiver<LogMessage>) {
     QUEUE.get_or_init(|| bounded(CAPACITY))
+}
+
+fn within_rate() -> bool {
+    let mut window = WINDOW.lock().unwrap_or_else(|e| e.into_inner());
+    let now = Instant::now();
+    match window.as_mut() {
+        Some((start, count)) if now.duration_since(*start) < Duration::from_secs(1) => {
+            *count += 1;
+            *count <= PER_SECOND
+        }
+        _ => {
+            *window = Some((now, 1));
+            true
+        }
+    }
+}
+
+fn push(level: Level, text: String) {
+    if !within_rate() || queue().0.try_send(LogMessage { level, text }).is_err() {
+        SUPPRESSED.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 /// Records an error that happened off the main thread.
 pub fn log_error(message: &str) {
-    if queue().0.try_send(message.to_owned()).is_err() {
-        DROPPED.fetch_add(1, Ordering::Relaxed);
+    push(Level::Error, message.to_owned());
+}
+
+/// Takes every pending message, plus (at most once a second) one line
+/// counting those suppressed.
+pub fn drain() -> Vec<LogMessage> {
+    let mut messages: Vec<LogMessage> = queue().1.try_iter().collect();
+    let mut last = LAST_SUMMARY.lock().unwrap_or_else(|e| e.into_inner());
+    let due = last.is_none_or(|at| at.elapsed() >= Duration::from_secs(1));
+    if due && SUPPRESSED.load(Ordering::Relaxed) > 0 {
+        *last = Some(Instant::now());
+        let suppressed = SUPPRESSED.swap(0, Ordering::Relaxed);
+        messages.push(LogMessage {
+            level: Level::Warning,
+            text: format!("{suppressed} more webrtc messages were not shown (rate limit)"),
+        });
+    }
+    messages
+}
+
+struct Forwarder;
+
+impl log::Log for Forwarder {
+    fn enabled(&self, metadata: &log::Metadata) -> bool {
+        metadata.level() <= log::max_level()
+    }
+
+    fn log(&self, record: &log::Record) {
+        if !self.enabled(record.metadata()) {
+            return;
+        }
+        let level = match record.level() {
+            log::Level::Error => Level::Error,
+            log::Level::Warn => Level::Warning,
+            _ => Level::Info,
+        };
+        push(level, format!("{}: {}", record.target(), record.args()));
+    }
+
+    fn flush(&self) {}
+}
+
+/// Parses a `WEBRTC_RS_LOG` value; unknown values fall back to errors only.
+pub fn level_from_setting(value: Option<&str>) -> log::LevelFilter {
+    match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        Some("off") => log::LevelFilter::Off,
+        Some("warn") | Some("warning") => log::LevelFilter::Warn,
+        Some("info") => log::LevelFilter::Info,
+        Some("debug") => log::LevelFilter::Debug,
+        Some("trace") => log::LevelFilter::Trace,
+        _ => log::LevelFilter::Error,
     }
 }
 
-/// Takes every pending message (and a summary line if some were dropped).
-pub fn drain_errors() -> Vec<String> {
-    let mut messages: Vec<String> = queue().1.try_iter().collect();
-    let dropped = DROPPED.swap(0, Ordering::Relaxed);
-    if dropped > 0 {
-        messages.push(format!("{dropped} more webrtc errors were not shown"));
+/// Routes webrtc-rs's `log` records here, at the level `WEBRTC_RS_LOG` asks for.
+/// Does nothing if another logger is already installed in the process.
+pub fn install_forwarder() {
+    let level = level_from_setting(std::env::var("WEBRTC_RS_LOG").ok().as_deref());
+    if log::set_logger(&Forwarder).is_ok() {
+        log::set_max_level(level);
     }
-    messages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_parse_with_a_safe_default() {
+        assert_eq!(level_from_setting(Some("DEBUG")), log::LevelFilter::Debug);
+        assert_eq!(level_from_setting(Some("off")), log::LevelFilter::Off);
+        assert_eq!(level_from_setting(Some("warn")), log::LevelFilter::Warn);
+        assert_eq!(
+            level_from_setting(Some("nonsense")),
+            log::LevelFilter::Error
+        );
+        assert_eq!(level_from_setting(None), log::LevelFilter::Error);
+    }
+
+    #[test]
+    fn a_flood_is_rate_limited_and_counted() {
+        for i in 0..1000 {
+            log_error(&format!("error {i}"));
+        }
+        let messages = drain();
+        let shown = messages.iter().filter(|m| m.level == Level::Error).count();
+        assert!(shown <= PER_SECOND as usize, "{shown} shown");
+        let summary = messages.last().expect("summary line");
+        assert!(summary.text.contains("not shown"), "{}", summary.text);
+        log_error("one more, within the same second");
+        let again = drain();
+        assert!(
+            again.iter().all(|m| !m.text.contains("not shown")),
+            "at most one summary a second: {again:?}"
+        );
+    }
 }

@@ -27,6 +27,7 @@ use crate::log::log_error;
 use crate::options::parse_channel_options;
 use crate::sdp::{check_candidate, parse_description, Description, SdpKind};
 use crate::state::{ChannelState, ConnectionState, GatheringState, SignalingState};
+use crate::stats::{self, PeerStats};
 
 /// Longest a local webrtc-rs call may take before we give up on it.
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -446,6 +447,18 @@ impl PeerConnection {
                 log_error(&e.message);
             }
         }
+    }
+
+    /// Transport state, selected candidates, RTT and per-channel traffic.
+    pub fn stats(&self) -> Result<PeerStats> {
+        let pc = Arc::clone(&self.pc);
+        let channels = self.shared.live_channels();
+        run(
+            &self.runtime,
+            "collect statistics",
+            ErrorKind::Failed,
+            async move { Ok::<_, std::convert::Infallible>(stats::collect(&pc, &channels).await) },
+        )
     }
 
     /// Closes every channel and the connection; the remote sees its channels close.

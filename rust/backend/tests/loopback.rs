@@ -275,3 +275,47 @@ fn channel_created_on_a_connected_peer_opens_in_band() {
     late.send(b"x", false).expect("send");
     assert_eq!(recv(&remote).data, b"x");
 }
+
+#[test]
+fn stats_report_transport_states_candidates_and_channel_traffic() {
+    let rt = runtime();
+    let (mut a, mut b) = (peer(&rt), peer(&rt));
+    let before = a.stats().expect("stats before connecting");
+    assert_eq!(before.local_candidate, None);
+    let opts = json!({"negotiated": true, "id": 5});
+    let ca = a.create_data_channel("s", &opts).expect("channel");
+    let cb = b.create_data_channel("s", &opts).expect("channel");
+    a.create_offer().expect("offer");
+    let mut relay = Relay::default();
+    wait_until("open", &mut relay, &mut a, &mut b, |_| {
+        ca.state() == ChannelState::Open && cb.state() == ChannelState::Open
+    });
+    for _ in 0..3 {
+        ca.send(&[7; 100], false).expect("send");
+    }
+    for _ in 0..3 {
+        recv(&cb);
+    }
+    let stats = a.stats().expect("stats");
+    assert_eq!(
+        (
+            stats.ice_state.as_str(),
+            stats.dtls_state.as_str(),
+            stats.sctp_state.as_str()
+        ),
+        ("connected", "connected", "connected")
+    );
+    let local = stats.local_candidate.expect("selected local candidate");
+    let remote = stats.remote_candidate.expect("selected remote candidate");
+    assert!(
+        ["host", "prflx", "srflx", "relay"].contains(&local.kind.as_str()),
+        "{local:?}"
+    );
+    assert!(remote.port > 0 && !remote.address.is_empty(), "{remote:?}");
+    let channel = &stats.channels[0];
+    assert_eq!((channel.label.as_str(), channel.id), ("s", 5));
+    assert_eq!((channel.messages_sent, channel.bytes_sent), (3, 300));
+    let remote_stats = b.stats().expect("remote stats");
+    assert_eq!(remote_stats.channels[0].messages_received, 3);
+    assert_eq!(remote_stats.channels[0].bytes_received, 300);
+}

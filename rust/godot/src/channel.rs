@@ -13,6 +13,9 @@ use webrtc_rs_backend::{catch_panic, Channel, ErrorKind, Packet, MAX_MESSAGE_SIZ
 
 use crate::convert::report;
 
+/// A data channel of godot-webrtc-rs, returned by `create_data_channel()` and
+/// `data_channel_received`. Use it exactly as Godot documents `WebRTCDataChannel`; messages are
+/// limited to 65536 bytes.
 #[derive(GodotClass)]
 #[class(tool, base = WebRtcDataChannelExtension, rename = WebRTCRsDataChannel)]
 pub struct WebRtcRsDataChannel {

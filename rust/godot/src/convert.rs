@@ -4,7 +4,7 @@ use godot::builtin::{VarDictionary, Variant, VariantType};
 use godot::global::Error as GodotError;
 use godot::prelude::*;
 use serde_json::{Map, Number, Value};
-use webrtc_rs_backend::{Error, ErrorKind};
+use webrtc_rs_backend::{CandidateInfo, Error, ErrorKind, PeerStats};
 
 /// Deepest nesting accepted in a configuration (real ones are 3 levels deep).
 const MAX_DEPTH: usize = 16;
@@ -104,4 +104,45 @@ pub fn to_godot(context: &str, result: Result<(), Error>) -> GodotError {
         Ok(()) => GodotError::OK,
         Err(e) => report(context, &e),
     }
+}
+
+/// `PeerConnection::stats` as the Dictionary `get_stats()` documents.
+pub fn stats_to_dictionary(stats: &PeerStats) -> VarDictionary {
+    let candidate = |c: &Option<CandidateInfo>| {
+        let mut dict = VarDictionary::new();
+        if let Some(c) = c {
+            dict.set("type", c.kind.as_str());
+            dict.set("address", c.address.as_str());
+            dict.set("port", c.port as i64);
+            dict.set("protocol", c.protocol.as_str());
+        }
+        dict
+    };
+    let mut channels = VarArray::new();
+    for c in &stats.channels {
+        let mut dict = VarDictionary::new();
+        dict.set("label", c.label.as_str());
+        dict.set("id", c.id as i64);
+        dict.set("state", c.state as i64);
+        dict.set("bytes_sent", c.bytes_sent as i64);
+        dict.set("bytes_received", c.bytes_received as i64);
+        dict.set("messages_sent", c.messages_sent as i64);
+        dict.set("messages_received", c.messages_received as i64);
+        dict.set("buffered_amount", c.buffered_amount as i64);
+        channels.push(&dict.to_variant());
+    }
+    let mut dict = VarDictionary::new();
+    dict.set("ice_state", stats.ice_state.as_str());
+    dict.set("dtls_state", stats.dtls_state.as_str());
+    dict.set("sctp_state", stats.sctp_state.as_str());
+    dict.set(
+        "local_candidate",
+        &candidate(&stats.local_candidate).to_variant(),
+    );
+    dict.set(
+        "remote_candidate",
+        &candidate(&stats.remote_candidate).to_variant(),
+    );
+    dict.set("channels", &channels.to_variant());
+    dict
 }

@@ -20,6 +20,7 @@ unsafe impl ExtensionLibrary for WebRtcRs {
         if stage != InitStage::Scene {
             return;
         }
+        webrtc_rs_backend::log::install_forwarder();
         if let Err(e) = webrtc_rs_backend::runtime::start() {
             godot_error!("webrtc-rs: could not start its worker threads: {e}");
             return;

@@ -8,16 +8,20 @@ use godot::classes::{
 use godot::global::Error as GodotError;
 use godot::prelude::*;
 use serde_json::Value;
+use webrtc_rs_backend::log::Level;
 use webrtc_rs_backend::{
     catch_panic, parse_peer_config, runtime, Error, PeerConnection, PeerEvent,
 };
 
 use crate::channel::WebRtcRsDataChannel;
-use crate::convert::{dictionary_to_json, report, to_godot};
+use crate::convert::{dictionary_to_json, report, stats_to_dictionary, to_godot};
 
 /// The name Godot knows this class by (passed to `set_default_extension`).
 pub const CLASS_NAME: &str = "WebRTCRsPeerConnection";
 
+/// The WebRTC peer connection of godot-webrtc-rs (webrtc-rs). `WebRTCPeerConnection.new()` returns
+/// one of these once the addon is loaded; use it exactly as Godot documents `WebRTCPeerConnection`.
+/// It adds `get_stats()`.
 #[derive(GodotClass)]
 #[class(tool, base = WebRtcPeerConnectionExtension, rename = WebRTCRsPeerConnection)]
 pub struct WebRtcRsPeerConnection {
@@ -79,6 +83,31 @@ impl WebRtcRsPeerConnection {
                 let channel = WebRtcRsDataChannel::wrap(channel);
                 let args = [channel.to_variant()];
                 self.base_mut().emit_signal("data_channel_received", &args);
+            }
+        }
+    }
+}
+
+#[godot_api]
+impl WebRtcRsPeerConnection {
+    /// Returns a snapshot of this connection: `ice_state`, `dtls_state` and `sctp_state` (Strings,
+    /// e.g. `"connected"`), `local_candidate` and `remote_candidate` of the selected pair (Dictionaries
+    /// with `type` (`"host"`, `"srflx"`, `"prflx"` or `"relay"`), `address`, `port`, `protocol`; empty
+    /// before ICE connects), and `channels`: an Array with one Dictionary per open or opening data
+    /// channel: `label`, `id`, `state`, `bytes_sent`, `bytes_received`, `messages_sent`,
+    /// `messages_received`, `buffered_amount`.
+    ///
+    /// Call it as `peer.call("get_stats")` when `peer` is typed as `WebRTCPeerConnection`.
+    #[func]
+    fn get_stats(&mut self) -> VarDictionary {
+        let Ok(backend) = self.backend("get_stats") else {
+            return VarDictionary::new();
+        };
+        match catch_panic("get_stats", || backend.stats()) {
+            Ok(stats) => stats_to_dictionary(&stats),
+            Err(e) => {
+                report("get_stats", &e);
+                VarDictionary::new()
             }
         }
     }
@@ -196,8 +225,12 @@ impl IWebRtcPeerConnectionExtension for WebRtcRsPeerConnection {
     }
 
     fn poll(&mut self) -> GodotError {
-        for message in webrtc_rs_backend::log::drain_errors() {
-            godot_error!("WebRTC: {message}");
+        for message in webrtc_rs_backend::log::drain() {
+            match message.level {
+                Level::Error => godot_error!("WebRTC: {}", message.text),
+                Level::Warning => godot_warn!("WebRTC: {}", message.text),
+                Level::Info => godot_print!("WebRTC: {}", message.text),
+            }
         }
         // Take one event at a time: handlers may call back into this peer.
         loop {

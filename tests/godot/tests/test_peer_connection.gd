@@ -266,3 +266,28 @@ func test_channel_created_after_connecting_opens_in_band() -> void:
 	check(not remote_late.is_ordered(), "options carried in-band")
 	late.put_packet(PackedByteArray([7]))
 	check_eq(await next_packet([a, b], remote_late), PackedByteArray([7]), "late channel carries data")
+
+
+func test_get_stats_reports_transport_candidates_and_channel_traffic() -> void:
+	var p := _connected_pair()
+	var a: WebRTCPeerConnection = p.a
+	var b: WebRTCPeerConnection = p.b
+	var empty: Dictionary = a.call("get_stats")
+	check_eq(empty["local_candidate"], {}, "no selected pair before connecting")
+	a.create_offer()
+	if not check(await pump_until([a, b], func(): return p.received.size() == 1 and p.received[0].get_ready_state() == WebRTCDataChannel.STATE_OPEN), "open"):
+		return
+	for i in 4:
+		p.chat.put_packet(PackedByteArray([1, 2, 3, 4, 5]))
+	var remote: WebRTCDataChannel = p.received[0]
+	await pump_until([a, b], func(): return remote.get_available_packet_count() == 4)
+	var stats: Dictionary = a.call("get_stats")
+	check_eq([stats["ice_state"], stats["dtls_state"], stats["sctp_state"]], ["connected", "connected", "connected"], "transport states")
+	check(stats["local_candidate"].get("type") in ["host", "prflx", "srflx", "relay"], "local candidate type: %s" % str(stats["local_candidate"]))
+	check(stats["remote_candidate"].get("port", 0) > 0, "remote candidate port: %s" % str(stats["remote_candidate"]))
+	check_eq(stats["channels"].size(), 1, "one channel")
+	var chat: Dictionary = stats["channels"][0]
+	check_eq([chat["label"], chat["messages_sent"], chat["bytes_sent"], chat["state"]], ["chat", 4, 20, WebRTCDataChannel.STATE_OPEN], "channel counters")
+	var received: Dictionary = b.call("get_stats")["channels"][0]
+	check_eq([received["messages_received"], received["bytes_received"]], [4, 20], "remote counters")
+

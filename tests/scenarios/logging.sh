@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# webrtc-rs's log reaches Godot's output with levels (WEBRTC_RS_LOG), warnings
+# name what they are about, and a flood of per-packet messages is rate-limited.
+set -uo pipefail
+passed=0; failed=0
+result() { if [ "$1" = 0 ]; then echo "TEST PASS $2"; passed=$((passed + 1)); else echo "TEST FAIL $2"; failed=$((failed + 1)); fi; }
+log=$(mktemp); debug_log=$(mktemp)
+
+warn_log=$(mktemp)
+trap 'rm -f "$log" "$debug_log" "$warn_log"' EXIT
+timeout -k 5 60 "$GODOT" --headless --path "$PROJECT" -s res://procs/log_probe.gd >"$log" 2>&1
+code=$?
+grep -q '^OPEN true' "$log" && grep -q '^DONE' "$log" && [ "$code" = 0 ]
+result $? "log_probe_runs (exit $code)"
+grep -q "WARNING: WebRTC initialize: iceServers\[0\]: ignoring 'turn:127.0.0.1:3478?transport=tcp'" "$log"
+result $? "unsupported_turn_url_is_a_named_warning"
+[ "$(grep -c 'WebRTC: webrtc' "$log" || true)" = 0 ]
+result $? "default_level_shows_no_routine_webrtc_rs_warnings"
+
+WEBRTC_RS_LOG=warn timeout -k 5 60 "$GODOT" --headless --path "$PROJECT" -s res://procs/log_probe.gd >"$warn_log" 2>&1
+sent=$(sed -n 's/^GARBAGE SENT //p' "$warn_log")
+lines=$(grep -c 'WebRTC: ' "$warn_log" || true)
+# webrtc-rs warns per bad packet; at most 20 lines a second (plus one summary) get through.
+[ -n "$sent" ] && [ "$sent" -gt 100 ] && [ "$lines" -gt 0 ] && [ "$lines" -le 80 ]
+result $? "warn_level_garbage_flood_is_rate_limited (${sent:-0} bad packets, $lines log lines)"
+
+WEBRTC_RS_LOG=debug timeout -k 5 60 "$GODOT" --headless --path "$PROJECT" -s res://procs/log_probe.gd >"$debug_log" 2>&1
+debug_lines=$(grep -c '^WebRTC: ' "$debug_log" || true)
+[ "$debug_lines" -gt 0 ] && grep -q 'rate limit' "$debug_log"
+result $? "debug_level_prints_webrtc_rs_records ($debug_lines info/debug lines, the rest counted)"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
