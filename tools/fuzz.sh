@@ -15,7 +15,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for target in $(cargo fuzz list); do
   # New inputs go to a scratch corpus; the committed seeds stay as they are.
-  mkdir -p "$work/$target"
+  mkdir -p "$work/$target" "corpus/$target"
   echo "fuzz: $target for ${seconds}s"
   if ! cargo fuzz run "$target" "$work/$target" "corpus/$target" -- \
     -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=1 >"$work/$target.log" 2>&1; then
