@@ -22,6 +22,7 @@ echo "res://addons/webrtc_rs/webrtc_rs.gdextension" >"$project/.godot/extension_
 logs=$(mktemp -d)
 passed=0
 failed=0
+skipped=0
 
 # run_godot NAME TIMEOUT ARGS... : runs one Godot process, leaves its log in $logs/NAME.log
 run_godot() {
@@ -34,10 +35,11 @@ run_godot() {
 judge() {
   local name=$1 code=$2 log=$logs/$1.log
   local p f
+  skipped=$((skipped + $(grep -c '^TEST SKIP' "$log")))
   p=$(grep -c '^TEST PASS' "$log")
   f=$(grep -c '^TEST FAIL' "$log")
   grep -E '^TEST (PASS|FAIL|SKIP)|CHECK FAILED' "$log" | sed "s/^/[$name] /"
-  if [ "$code" -ne 0 ] || ! grep -qE '^[0-9]+ passed, [0-9]+ failed$' "$log" || grep -qE 'SCRIPT ERROR|\[panic ' "$log"; then
+  if [ "$code" -ne 0 ] || ! grep -qE '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" || grep -qE 'SCRIPT ERROR|\[panic ' "$log"; then
     if [ "$f" -eq 0 ]; then f=1; fi
     echo "[$name] run FAILED (exit $code); log:"
     sed 's/^/    /' "$log" | tail -60
@@ -61,5 +63,5 @@ for scenario in "$root"/tests/scenarios/*.sh; do
   judge "$name" $?
 done
 
-echo "godot: $passed passed, $failed failed"
+echo "godot: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,101 @@
+## One of two peers in separate network namespaces (tests/scenarios/net_handshake_loss.sh).
+## Connects once per round, each time with a fresh initialize() and a new
+## offer/answer, while the scenario's link emulator drops one chosen packet of
+## the ICE/DTLS/SCTP handshake. Usage:
+##   godot --headless -s res://net/handshake_peer.gd -- <offer|answer> <dir> <watch seconds>
+## Round k starts once <dir>/c<k>.go exists (the scenario has set the drop rule);
+## <dir>/end ends the loop. The peer writes its result to <dir>/c<k>.<role>:
+## "ok <ms to open>" or "stuck <what it saw>"; an attempt that does not open
+## within OPEN_LIMIT_S is watched <watch seconds> more, to see whether it ends.
+extends "res://lib/harness.gd"
+
+const FileSignaling := preload("res://procs/file_signaling.gd")
+const OPEN_LIMIT_S := 10.0
+
+var role := ""
+var dir := ""
+var signaling
+var peer := WebRTCPeerConnection.new()
+var inband: WebRTCDataChannel
+
+
+func _pump_until(condition: Callable, timeout_s: float) -> bool:
+	var deadline := Time.get_ticks_msec() + int(timeout_s * 1000.0)
+	while Time.get_ticks_msec() < deadline:
+		if signaling != null:
+			for message in signaling.receive():
+				if message.has("sdp"):
+					peer.set_remote_description(message["type"], message["sdp"])
+				elif message.has("candidate"):
+					peer.add_ice_candidate(message["mid"], int(message["index"]), message["candidate"])
+			peer.poll()
+		if condition.call():
+			return true
+		await process_frame
+	return condition.call()
+
+
+func _write(name: String, text: String) -> void:
+	var file := FileAccess.open(dir.path_join(name), FileAccess.WRITE)
+	file.store_string(text)
+	file.close()
+
+
+func test_connection_attempts() -> void:
+	var args := OS.get_cmdline_user_args()
+	if not check(args.size() == 3 and args[0] in ["offer", "answer"] and args[2].is_valid_float(),
+			"arguments: <offer|answer> <dir> <watch seconds>"):
+		return
+	role = args[0]
+	dir = args[1]
+	var watch_s := float(args[2])
+	var other := "answer" if role == "offer" else "offer"
+	peer.session_description_created.connect(func(type, sdp):
+		peer.set_local_description(type, sdp)
+		signaling.send({"type": type, "sdp": sdp}))
+	peer.ice_candidate_created.connect(func(mid, index, line):
+		signaling.send({"mid": mid, "index": index, "candidate": line}))
+	peer.data_channel_received.connect(func(channel): inband = channel)
+	var rounds := 0
+	while true:
+		var go := dir.path_join("c%d.go" % rounds)
+		var end := dir.path_join("end")
+		var started_or_ended := await _pump_until(func(): return FileAccess.file_exists(go) or FileAccess.file_exists(end), 120.0)
+		if not check(started_or_ended, "the scenario started round %d or ended" % rounds) or not FileAccess.file_exists(go):
+			break
+		var label := FileAccess.get_file_as_string(go).strip_edges()
+		var round_dir := dir.path_join("c%d" % rounds)
+		DirAccess.make_dir_recursive_absolute(round_dir)
+		signaling = FileSignaling.new(round_dir, role, other)
+		peer.initialize({})
+		inband = null
+		var negotiated := peer.create_data_channel("rel", {"negotiated": true, "id": 1})
+		if role == "offer":
+			inband = peer.create_data_channel("inband", {})
+			peer.create_offer()
+		var started := Time.get_ticks_msec()
+		var is_open := func():
+			return negotiated.get_ready_state() == WebRTCDataChannel.STATE_OPEN and inband != null \
+				and inband.get_ready_state() == WebRTCDataChannel.STATE_OPEN
+		var opened := await _pump_until(is_open, OPEN_LIMIT_S)
+		var result := "ok %d" % (Time.get_ticks_msec() - started)
+		if not opened:
+			# What becomes of a stuck attempt: [connection state, ms], the channels' states.
+			var timeline := [[peer.get_connection_state(), Time.get_ticks_msec() - started]]
+			await _pump_until(func():
+				var state := peer.get_connection_state()
+				if timeline[-1][0] != state:
+					timeline.append([state, Time.get_ticks_msec() - started])
+				return state == WebRTCPeerConnection.STATE_FAILED or is_open.call(), watch_s)
+			result = "stuck; watched for %d s: connection states %s ([state, ms after start]), negotiated channel %d, in-band channel %s" % [
+				(Time.get_ticks_msec() - started) / 1000, str(timeline), negotiated.get_ready_state(),
+				str(inband.get_ready_state()) if inband != null else "not received"]
+		print("NET %s %s: %s" % [role, label, result])
+		_write("c%d.%s" % [rounds, role], result)
+		# Close only once the other peer is done with this round too.
+		var other_done := dir.path_join("c%d.%s" % [rounds, other])
+		await _pump_until(func(): return FileAccess.file_exists(other_done), OPEN_LIMIT_S + watch_s + 10.0)
+		peer.close()
+		signaling = null
+		rounds += 1
+	check(rounds > 0, "at least one round ran")

@@ -1,0 +1,215 @@
+## Peers against a real coturn STUN/TURN server on 127.0.0.1 (run by
+## tests/scenarios/net_turn.sh inside a network namespace whose only interface
+## is lo). Usage:
+##   TEST_ONLY=test_x godot --headless -s res://net/turn_peers.gd -- <server port>
+## Lines starting with "NET " are measurements the scenario prints.
+extends "res://lib/harness.gd"
+
+## How long a peer may take to report FAILED when it can never connect.
+## webrtc-rs gives up checking after disconnected (5 s) + failed (25 s) timeouts.
+const FAIL_LIMIT_S := 50.0
+
+var port := 0
+
+
+## "turn", "?transport=udp" -> "turn:127.0.0.1:<port>?transport=udp"
+func _server(scheme: String, query := "") -> String:
+	return "%s:127.0.0.1:%d%s" % [scheme, port, query]
+
+
+func _read_args() -> bool:
+	var args := OS.get_cmdline_user_args()
+	if not check(args.size() >= 1 and args[0].is_valid_int(), "arguments: <server port>"):
+		return false
+	port = int(args[0])
+	return true
+
+
+## "candidate:1 1 udp 16777215 127.0.0.1 49200 typ relay raddr ..." -> "relay"
+static func candidate_type(line: String) -> String:
+	var parts := line.split(" ", false)
+	var at := parts.find("typ")
+	return parts[at + 1] if at >= 0 and at + 1 < parts.size() else "?"
+
+
+## "candidate:1 1 udp 16777215 127.0.0.1 49200 typ ..." -> "127.0.0.1"
+static func candidate_address(line: String) -> String:
+	var parts := line.split(" ", false)
+	return parts[4] if parts.size() > 4 else "?"
+
+
+## Two linked peers with `config`, negotiated channel id 1 on both, and every
+## candidate each one emits recorded.
+func _pair(config: Dictionary) -> Dictionary:
+	var a := WebRTCPeerConnection.new()
+	var b := WebRTCPeerConnection.new()
+	var p := {"a": a, "b": b, "candidates": {"a": [], "b": []}}
+	p["init_a"] = a.initialize(config)
+	p["init_b"] = b.initialize(config)
+	link(a, b)
+	a.ice_candidate_created.connect(func(_mid, _index, line): p.candidates.a.append(line))
+	b.ice_candidate_created.connect(func(_mid, _index, line): p.candidates.b.append(line))
+	p["ca"] = a.create_data_channel("data", {"negotiated": true, "id": 1})
+	p["cb"] = b.create_data_channel("data", {"negotiated": true, "id": 1})
+	return p
+
+
+func _types(lines: Array) -> Array:
+	return lines.map(func(line): return candidate_type(line))
+
+
+## Waits until both peers report FAILED; returns [ms for a, ms for b] (-1: never),
+## and records whether either ever reported CONNECTED.
+func _time_to_failed(p: Dictionary, started: int) -> Dictionary:
+	var r := {"a": -1, "b": -1, "connected": false, "states_a": [], "states_b": []}
+	await pump_until([p.a, p.b], func():
+		for side in ["a", "b"]:
+			var state: int = p[side].get_connection_state()
+			var seen: Array = r["states_" + side]
+			if seen.is_empty() or seen[-1] != state:
+				seen.append(state)
+			if state == WebRTCPeerConnection.STATE_CONNECTED:
+				r.connected = true
+			if state == WebRTCPeerConnection.STATE_FAILED and r[side] < 0:
+				r[side] = Time.get_ticks_msec() - started
+		return r.a >= 0 and r.b >= 0, FAIL_LIMIT_S)
+	return r
+
+
+func test_relay_only_connects_through_turn() -> void:
+	if not _read_args():
+		return
+	var config := {
+		"iceServers": [
+			{"urls": [_server("stun")]},
+			{"urls": [_server("turn", "?transport=udp")], "username": "u", "credential": "p"},
+		],
+		"iceTransportPolicy": "relay",
+	}
+	var p := _pair(config)
+	check_eq([p.init_a, p.init_b], [OK, OK], "initialize")
+	var ca: WebRTCDataChannel = p.ca
+	var cb: WebRTCDataChannel = p.cb
+	var started := Time.get_ticks_msec()
+	check_eq(p.a.create_offer(), OK, "create_offer")
+	var open := await pump_until([p.a, p.b], func():
+		return ca.get_ready_state() == WebRTCDataChannel.STATE_OPEN and cb.get_ready_state() == WebRTCDataChannel.STATE_OPEN, 20.0)
+	print("NET relay_connect_ms %d" % (Time.get_ticks_msec() - started))
+	print("NET relay_candidates_a %s" % str(p.candidates.a))
+	print("NET relay_candidates_b %s" % str(p.candidates.b))
+	if not check(open, "channel OPEN on both ends through TURN"):
+		return
+	check_eq(p.a.get_connection_state(), WebRTCPeerConnection.STATE_CONNECTED, "a connected")
+	check_eq(p.b.get_connection_state(), WebRTCPeerConnection.STATE_CONNECTED, "b connected")
+	for side in ["a", "b"]:
+		var lines: Array = p.candidates[side]
+		check(lines.size() > 0, "%s emitted candidates" % side)
+		for line in lines:
+			check_eq(candidate_type(line), "relay", "%s candidate type (%s)" % [side, line])
+			check_eq(candidate_address(line), "127.0.0.1", "%s relay address is the TURN server's relay-ip" % side)
+	# With only relay candidates on both sides, every byte goes through coturn.
+	const COUNT := 200
+	for i in COUNT:
+		ca.put_packet(("a%d" % i).to_utf8_buffer())
+		cb.put_packet(("b%d" % i).to_utf8_buffer())
+	var got := {"a": [], "b": []}
+	await pump_until([p.a, p.b], func():
+		while ca.get_available_packet_count() > 0:
+			got.a.append(ca.get_packet().get_string_from_utf8())
+		while cb.get_available_packet_count() > 0:
+			got.b.append(cb.get_packet().get_string_from_utf8())
+		return got.a.size() >= COUNT and got.b.size() >= COUNT, 20.0)
+	var want_a := []
+	var want_b := []
+	for i in COUNT:
+		want_a.append("b%d" % i)
+		want_b.append("a%d" % i)
+	check(got.a == want_a, "a received b's %d messages in order (got %d)" % [COUNT, got.a.size()])
+	check(got.b == want_b, "b received a's %d messages in order (got %d)" % [COUNT, got.b.size()])
+	print("NET relay_exchange %d+%d messages" % [got.a.size(), got.b.size()])
+	p.a.close()
+	p.b.close()
+
+
+func test_stun_gathers_srflx_candidate() -> void:
+	if not _read_args():
+		return
+	var config := {"iceServers": [{"urls": [_server("stun")]}]}
+	var p := _pair(config)
+	check_eq([p.init_a, p.init_b], [OK, OK], "initialize")
+	var ca: WebRTCDataChannel = p.ca
+	var cb: WebRTCDataChannel = p.cb
+	var started := Time.get_ticks_msec()
+	check_eq(p.a.create_offer(), OK, "create_offer")
+	var gathered := await pump_until([p.a, p.b], func():
+		return p.a.get_gathering_state() == WebRTCPeerConnection.GATHERING_STATE_COMPLETE \
+			and p.b.get_gathering_state() == WebRTCPeerConnection.GATHERING_STATE_COMPLETE, 15.0)
+	print("NET stun_gather_ms %d" % (Time.get_ticks_msec() - started))
+	print("NET stun_candidates_a %s" % str(p.candidates.a))
+	print("NET stun_candidates_b %s" % str(p.candidates.b))
+	check(gathered, "gathering completes on both peers")
+	for side in ["a", "b"]:
+		var lines: Array = p.candidates[side]
+		var srflx := lines.filter(func(line): return candidate_type(line) == "srflx")
+		if check(srflx.size() > 0, "%s gathered a typ srflx candidate: %s" % [side, str(lines)]):
+			# The server sees us from 127.0.0.1: the reflexive address is loopback.
+			check_eq(candidate_address(srflx[0]), "127.0.0.1", "%s srflx address" % side)
+	# Only lo exists in this namespace and webrtc-rs skips loopback host candidates,
+	# so if the peers connect at all it is through their srflx candidates.
+	var open := await pump_until([p.a, p.b], func():
+		return ca.get_ready_state() == WebRTCDataChannel.STATE_OPEN and cb.get_ready_state() == WebRTCDataChannel.STATE_OPEN, 15.0)
+	print("NET stun_connected %s after %d ms (host candidates: a=%d b=%d)" % [
+		str(open), Time.get_ticks_msec() - started,
+		_types(p.candidates.a).count("host"), _types(p.candidates.b).count("host")])
+	if check(open, "peers connect through their srflx candidates"):
+		ca.put_packet("ping".to_utf8_buffer())
+		var got = await next_packet([p.a, p.b], cb)
+		check_eq(got.get_string_from_utf8() if got != null else null, "ping", "message over the srflx pair")
+	p.a.close()
+	p.b.close()
+
+
+func test_wrong_credentials_fail() -> void:
+	if not _read_args():
+		return
+	var config := {
+		"iceServers": [{"urls": [_server("turn", "?transport=udp")], "username": "u", "credential": "wrong"}],
+		"iceTransportPolicy": "relay",
+	}
+	var p := _pair(config)
+	check_eq([p.init_a, p.init_b], [OK, OK], "initialize accepts the (wrong) credentials")
+	var started := Time.get_ticks_msec()
+	check_eq(p.a.create_offer(), OK, "create_offer")
+	var r: Dictionary = await _time_to_failed(p, started)
+	print("NET wrong_credentials failed_ms a=%d b=%d (limit %d s) states a=%s b=%s" % [r.a, r.b, FAIL_LIMIT_S, str(r.states_a), str(r.states_b)])
+	print("NET wrong_credentials candidates a=%s b=%s" % [str(p.candidates.a), str(p.candidates.b)])
+	check(not r.connected, "never CONNECTED")
+	check(p.candidates.a.is_empty() and p.candidates.b.is_empty(), "no relay candidate without a TURN allocation")
+	check(r.a >= 0, "a reaches FAILED within %d s" % FAIL_LIMIT_S)
+	check(r.b >= 0, "b reaches FAILED within %d s" % FAIL_LIMIT_S)
+	p.a.close()
+	p.b.close()
+
+
+func test_unsupported_turn_transports_fail() -> void:
+	if not _read_args():
+		return
+	# coturn listens on TCP at the same port, so only the plugin can stop these.
+	var config := {
+		"iceServers": [
+			{"urls": [_server("turns"), _server("turn", "?transport=tcp")], "username": "u", "credential": "p"},
+		],
+		"iceTransportPolicy": "relay",
+	}
+	var p := _pair(config)
+	check_eq([p.init_a, p.init_b], [OK, OK], "initialize succeeds (the URLs are dropped with a warning)")
+	var started := Time.get_ticks_msec()
+	check_eq(p.a.create_offer(), OK, "create_offer")
+	var r: Dictionary = await _time_to_failed(p, started)
+	print("NET unsupported_transports failed_ms a=%d b=%d (limit %d s) states a=%s b=%s" % [r.a, r.b, FAIL_LIMIT_S, str(r.states_a), str(r.states_b)])
+	check(not r.connected, "never CONNECTED")
+	check(p.candidates.a.is_empty() and p.candidates.b.is_empty(), "no candidates at all")
+	check(r.a >= 0, "a reaches FAILED within %d s" % FAIL_LIMIT_S)
+	check(r.b >= 0, "b reaches FAILED within %d s" % FAIL_LIMIT_S)
+	p.a.close()
+	p.b.close()
