@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command: builds everything, provisions Godot if $GODOT is not
 # set, then runs formatting and lint checks, the Rust tests, a short fuzzing
-# run and the headless Godot tests. Exits non-zero if anything fails.
+# run, the headless Godot tests and the short benchmark. Exits non-zero if
+# anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
@@ -28,3 +29,6 @@ tools/provision-godot.sh
 
 step "headless Godot tests"
 tests/run_godot_tests.sh
+
+step "benchmarks, short mode (fails if a row produced no number)"
+tools/bench.sh --short
