@@ -104,7 +104,7 @@ net_ns_unavailable() {
 # plugin (see tests/net/README.md, "Known bugs"). They still run and still
 # print their result, as TEST SKIP with the reason, so they are neither
 # counted as passed nor hidden; if one starts passing it shows as TEST PASS.
-NET_KNOWN_FAILURES='(offer|answer)_6_survives_1s_interface_down|handshake_loss_dtls_flight6_server_finished'
+NET_KNOWN_FAILURES='(offer|answer)_6_survives_1s_interface_down'
 NET_KNOWN_REASON='known webrtc-rs 0.17.2 bug, see tests/net/README.md'
 
 net_pass() { echo "TEST PASS $1${2:+ ($2)}"; NET_PASSED=$((NET_PASSED + 1)); }
