@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command: builds everything, provisions Godot if $GODOT is not
-# set, then runs formatting and lint checks, the Rust tests, a short fuzzing
-# run, the headless Godot tests and the short benchmark. Exits non-zero if
+# set, then runs formatting and lint checks, the Rust tests, the packaging of
+# the release zip, a short fuzzing run, the headless Godot tests (including a
+# smoke test of the zip) and the short benchmark. Exits non-zero if
 # anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,10 @@ cargo clippy -j2 --all-targets -- -D warnings
 
 step "cargo test (backend, two real peers on loopback)"
 cargo test -j2 --workspace
+
+step "package the addon: release builds for Linux x86_64, Windows x86_64 and Linux arm64, dist/*.zip"
+# Checked by tests/scenarios/package_smoke.sh in the Godot tests below.
+tools/package.sh --cross
 
 step "fuzz every parser for 30 s (cargo-fuzz)"
 tools/fuzz.sh 30

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Cross-builds the release library from a Linux x86_64 host and puts it into
+# addons/webrtc_rs/bin/ under the name webrtc_rs.gdextension expects:
+#   x86_64-pc-windows-gnu      -> bin/webrtc_rs.windows.x86_64.dll
+#   aarch64-unknown-linux-gnu  -> bin/libwebrtc_rs.linux.arm64.so
+#
+#   tools/cross-build.sh                 both targets
+#   tools/cross-build.sh TRIPLE...       only those (also: windows, linux-arm64)
+#
+# Needs the rustup target and a C cross toolchain (the linker, and the C
+# compiler `ring` builds its assembly/C with). Missing pieces are installed when
+# running as root (rustup target add; apt-get install gcc-mingw-w64-x86-64 /
+# gcc-aarch64-linux-gnu libc6-dev-arm64-cross); otherwise the script says what
+# to install.
+#
+# The linkers are passed as CARGO_TARGET_<TRIPLE>_LINKER (and CC_/AR_<triple>
+# for build scripts) for this run only, rather than through a committed
+# .cargo/config.toml: the toolchain names are Debian's, and a config file would
+# also apply to everyone's builds of the workspace (and fuzz/). Set those
+# variables yourself to use other toolchains; they are not overridden.
+# CARGO_BUILD_JOBS (default 2) and CARGO_TARGET_DIR are honoured.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs="${CARGO_BUILD_JOBS:-2}"
+bin=addons/webrtc_rs/bin
+target_dir="${CARGO_TARGET_DIR:-target}"
+mkdir -p "$bin"
+
+log() { echo "cross-build: $*" >&2; }
+die() { log "$*"; exit 1; }
+is_root() { [ "$(id -u)" = 0 ]; }
+
+# target triple -> "gcc-prefix cargo-output installed-name apt-packages"
+describe() {
+  case "$1" in
+    x86_64-pc-windows-gnu)
+      echo "x86_64-w64-mingw32 webrtc_rs.dll webrtc_rs.windows.x86_64.dll gcc-mingw-w64-x86-64" ;;
+    aarch64-unknown-linux-gnu)
+      # gcc-aarch64-linux-gnu only recommends the C library headers ring needs.
+      echo "aarch64-linux-gnu libwebrtc_rs.so libwebrtc_rs.linux.arm64.so gcc-aarch64-linux-gnu libc6-dev-arm64-cross" ;;
+    *) return 1 ;;
+  esac
+}
+
+ensure_rust_target() {
+  local triple=$1
+  if rustup target list --installed | grep -qx "$triple"; then
+    return
+  fi
+  log "rustup target add $triple"
+  rustup target add "$triple" >&2 || die "could not add the Rust target $triple"
+}
+
+# The cross C compiler works when it can compile against its C library headers.
+toolchain_works() {
+  command -v "$1-gcc" >/dev/null 2>&1 \
+    && printf '#include <stdint.h>\n#include <stdio.h>\nint x;\n' | "$1-gcc" -x c -c -o /dev/null - 2>/dev/null
+}
+
+ensure_toolchain() {
+  local prefix=$1
+  shift
+  if toolchain_works "$prefix"; then
+    return
+  fi
+  if ! is_root; then
+    die "no working $prefix-gcc: install it (Debian/Ubuntu: sudo apt-get install $*) or set CARGO_TARGET_*_LINKER and CC_*"
+  fi
+  log "apt-get install $*"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2; then
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+  fi
+  toolchain_works "$prefix" || die "$prefix-gcc still cannot compile C after installing $*"
+}
+
+# Checks what the built library exports and links against.
+check_windows() {
+  local dll=$1 objdump=objdump imports bad
+  command -v x86_64-w64-mingw32-objdump >/dev/null 2>&1 && objdump=x86_64-w64-mingw32-objdump
+  file "$dll" >&2
+  "$objdump" -p "$dll" >"$dll.objdump.tmp"
+  # The export table lists the exported names after the "[Ordinal/Name Pointer] Table" header.
+  if ! sed -n '/\[Ordinal\/Name Pointer\] Table/,/^$/p' "$dll.objdump.tmp" | grep -qw gdext_rust_init; then
+    rm -f "$dll.objdump.tmp"
+    die "$dll does not export gdext_rust_init"
+  fi
+  imports=$(sed -n 's/^[[:space:]]*DLL Name: //p' "$dll.objdump.tmp" | sort -fu)
+  rm -f "$dll.objdump.tmp"
+  log "$dll imports: $(echo "$imports" | tr '\n' ' ')"
+  # Only DLLs every Windows has; a MinGW runtime DLL here (libgcc_s_seh-1,
+  # libwinpthread-1, libstdc++-6) would make the plugin fail to load for users.
+  bad=$(echo "$imports" | grep -viE '^(kernel32|kernelbase|ntdll|msvcrt|ucrtbase|api-ms-win-[a-z0-9-]+|ws2_32|bcrypt|bcryptprimitives|advapi32|userenv|iphlpapi|secur32|crypt32|ncrypt|ole32|oleaut32|shell32|user32|dbghelp|synchronization|mswsock|powrprof|winmm|dnsapi)\.dll$' || true)
+  [ -z "$bad" ] || die "$dll imports non-system DLLs: $bad"
+}
+
+check_linux_arm64() {
+  local so=$1 readelf=readelf exports
+  command -v aarch64-linux-gnu-readelf >/dev/null 2>&1 && readelf=aarch64-linux-gnu-readelf
+  file "$so" >&2
+  "$readelf" -h "$so" | grep -q 'Machine:.*AArch64' || die "$so is not an AArch64 ELF"
+  exports=$("$readelf" --dyn-syms -W "$so" | awk '$7 != "UND" && ($5 == "GLOBAL" || $5 == "WEAK") && $4 != "NOTYPE" {print $8}' | sed 's/@.*//' | sort -u)
+  echo "$exports" | grep -qx gdext_rust_init || die "$so does not export gdext_rust_init"
+  log "$so exports: $(echo "$exports" | tr '\n' ' ')"
+  log "$so needs: $("$readelf" -d "$so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')" \
+    "glibc >= $("$readelf" --dyn-syms -W "$so" | grep -o 'GLIBC_[0-9.]*' | sort -V | tail -1)"
+}
+
+targets=()
+for arg in "$@"; do
+  case "$arg" in
+    windows | windows-x86_64) targets+=(x86_64-pc-windows-gnu) ;;
+    linux-arm64 | arm64) targets+=(aarch64-unknown-linux-gnu) ;;
+    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) targets+=("$arg") ;;
+  esac
+done
+[ ${#targets[@]} -gt 0 ] || targets=(x86_64-pc-windows-gnu aarch64-unknown-linux-gnu)
+
+for triple in "${targets[@]}"; do
+  desc=$(describe "$triple") \
+    || die "unsupported target $triple (supported: x86_64-pc-windows-gnu, aarch64-unknown-linux-gnu)"
+  read -r prefix output installed packages <<<"$desc"
+  ensure_rust_target "$triple"
+  upper=$(echo "$triple" | tr 'a-z-' 'A-Z_')
+  lower=$(echo "$triple" | tr '-' '_')
+  linker_var="CARGO_TARGET_${upper}_LINKER"
+  if [ -z "${!linker_var:-}" ]; then
+    # shellcheck disable=SC2086 # a list of package names
+    ensure_toolchain "$prefix" $packages
+    export "$linker_var=$prefix-gcc"
+  fi
+  cc_var="CC_$lower" ar_var="AR_$lower"
+  [ -n "${!cc_var:-}" ] || export "$cc_var=$prefix-gcc"
+  [ -n "${!ar_var:-}" ] || export "$ar_var=$prefix-ar"
+
+  log "building $triple (linker ${!linker_var})"
+  started=$(date +%s)
+  cargo build -j"$jobs" -p webrtc-rs-godot --release --target "$triple"
+  log "$triple built in $(($(date +%s) - started)) s"
+  cp "$target_dir/$triple/release/$output" "$bin/$installed"
+  case "$triple" in
+    x86_64-pc-windows-gnu) check_windows "$bin/$installed" ;;
+    aarch64-unknown-linux-gnu) check_linux_arm64 "$bin/$installed" ;;
+  esac
+done
+ls -l "$bin"
