@@ -15,7 +15,8 @@ use crate::stats::{cpu_seconds, percentile, round, sorted, status_value, udp_rcv
 
 /// Senders keep at most this many bytes buffered (not yet acknowledged).
 pub const MAX_BUFFERED: usize = 1 << 20;
-/// A connect slower than this waited for a DTLS retransmission.
+/// A connect slower than this waited for a retransmission or a nomination delay
+/// (before the fix in peer.rs, webrtc-rs waited 1 s to nominate a peer-reflexive pair).
 const SLOW_CONNECT_MS: f64 = 500.0;
 
 /// How the main thread waits between two passes over the peers.
@@ -353,7 +354,7 @@ fn connect_distribution(count: usize, pace: Pace) -> RowResult {
     for _ in 0..count {
         samples.push(connect_once(pace)?);
     }
-    // Connects that lost a first DTLS flight wait ~1 s for its retransmission.
+    // Slow connects (~1 s) waited for a retransmission or a nomination delay.
     let fast = sorted(
         samples
             .iter()

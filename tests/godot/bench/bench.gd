@@ -200,7 +200,7 @@ func _connect_once(frame: bool) -> float:
 
 func _connect_distribution(count: int, frame: bool) -> Dictionary:
 	var samples := []
-	# Connects that lost a first DTLS flight wait ~1 s for its retransmission.
+	# Slow connects (~1 s) waited for a retransmission or a nomination delay.
 	var fast := []
 	for i in count:
 		var ms := await _connect_once(frame)
