@@ -116,10 +116,12 @@ pub fn level_from_setting(value: Option<&str>) -> log::LevelFilter {
     }
 }
 
-/// Routes webrtc-rs's `log` records here, at the level `WEBRTC_RS_LOG` asks for.
-/// Does nothing if another logger is already installed in the process.
-pub fn install_forwarder() {
-    let level = level_from_setting(std::env::var("WEBRTC_RS_LOG").ok().as_deref());
+/// Routes webrtc-rs's `log` records here, at the level the environment
+/// variable `WEBRTC_RS_LOG` asks for, or else `project_setting` (the engine's
+/// `webrtc_rs/log_level`). Does nothing if another logger is already installed.
+pub fn install_forwarder(project_setting: Option<&str>) {
+    let env = std::env::var("WEBRTC_RS_LOG").ok();
+    let level = level_from_setting(env.as_deref().or(project_setting));
     if log::set_logger(&Forwarder).is_ok() {
         log::set_max_level(level);
     }

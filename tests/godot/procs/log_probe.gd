@@ -9,6 +9,7 @@ func _initialize() -> void:
 
 
 func _run() -> void:
+	print("LOG_LEVEL_SETTING ", ProjectSettings.get_setting("webrtc_rs/log_level", "<missing>"))
 	var probe := WebRTCPeerConnection.new()
 	probe.initialize({"iceServers": [{"urls": ["turn:127.0.0.1:3478?transport=tcp"], "username": "u", "credential": "p"}]})
 	var a := WebRTCPeerConnection.new()
