@@ -1,0 +1,9 @@
+pub mod chunk;
+pub(crate) mod chunk_queue;
+pub(crate) mod conn;
+pub(crate) mod conn_map;
+pub mod interface;
+pub mod nat;
+pub mod net;
+pub(crate) mod resolver;
+pub mod router;
