@@ -294,7 +294,9 @@ impl DTLSConn {
             )
         };
 
-        let (decrypted_tx, decrypted_rx) = mpsc::channel(1);
+        // godot-webrtc-rs patch: room for a burst of decrypted records (was 1),
+        // so the reader does not hand off to the SCTP task after every packet.
+        let (decrypted_tx, decrypted_rx) = mpsc::channel(256);
         let (handshake_tx, handshake_rx) = mpsc::channel(1);
         let (handshake_done_tx, handshake_done_rx) = mpsc::channel(1);
         let (packet_tx, mut packet_rx) = mpsc::channel(1);
