@@ -52,6 +52,8 @@ section "machine"
 echo "cpus:   $(nproc) ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'))"
 echo "kernel: $(uname -srm)"
 echo "load:   $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min; anything above ~0.5 means the numbers are noisy)"
+# The plugin asks for 4 MiB UDP receive buffers; the kernel grants at most rmem_max.
+echo "udp:    net.core.rmem_max $(cat /proc/sys/net/core/rmem_max 2>/dev/null || echo '?') bytes (the plugin asks for 4194304; below that, bursts can overflow the socket)"
 echo "mode:   $mode, $runs run(s) per row$backtrace_note"
 commit=${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
 dirty=$(git status --porcelain -- rust Cargo.toml Cargo.lock tests/godot 2>/dev/null | grep -q . && echo true || echo false)

@@ -14,6 +14,10 @@ pub fn start() -> std::io::Result<()> {
     if slot.is_none() {
         let runtime = Builder::new_multi_thread()
             .worker_threads(2)
+            // Only DNS lookups of STUN/TURN host names block (the vendored
+            // webrtc-sctp no longer does); a small cap keeps the game's thread
+            // count bounded however many peers resolve at once.
+            .max_blocking_threads(4)
             .thread_name("webrtc-rs")
             .enable_all()
             .build()?;
