@@ -88,6 +88,21 @@ fn wait_until(
     }
 }
 
+/// Waits until `channel` (created by `a`) is open on both ends.
+fn wait_until_open(
+    channel: &Channel,
+    relay: &mut Relay,
+    a: &mut PeerConnection,
+    b: &mut PeerConnection,
+) {
+    wait_until("open", relay, a, b, |r| {
+        channel.state() == ChannelState::Open
+            && r.received_by_b
+                .first()
+                .is_some_and(|c| c.state() == ChannelState::Open)
+    });
+}
+
 fn recv(channel: &Channel) -> webrtc_rs_backend::Packet {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -115,12 +130,7 @@ fn in_band_channel_carries_text_binary_and_64k_both_ways() {
     a.create_offer().expect("offer");
     assert_eq!(a.signaling_state(), SignalingState::HaveLocalOffer);
     let mut relay = Relay::default();
-    wait_until("open", &mut relay, &mut a, &mut b, |r| {
-        chat.state() == ChannelState::Open
-            && r.received_by_b
-                .first()
-                .is_some_and(|c| c.state() == ChannelState::Open)
-    });
+    wait_until_open(&chat, &mut relay, &mut a, &mut b);
     assert_eq!(a.connection_state(), ConnectionState::Connected);
     let remote = Arc::clone(&relay.received_by_b[0]);
     assert_eq!(remote.label(), "chat");
@@ -333,12 +343,7 @@ fn connects_do_not_wait_for_the_peer_reflexive_nomination_delay() {
         let started = Instant::now();
         a.create_offer().expect("offer");
         let mut relay = Relay::default();
-        wait_until("open", &mut relay, &mut a, &mut b, |r| {
-            chat.state() == ChannelState::Open
-                && r.received_by_b
-                    .first()
-                    .is_some_and(|c| c.state() == ChannelState::Open)
-        });
+        wait_until_open(&chat, &mut relay, &mut a, &mut b);
         times_ms.push(started.elapsed().as_millis());
         a.close();
         b.close();
