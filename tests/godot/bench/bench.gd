@@ -15,6 +15,8 @@ extends SceneTree
 
 const Lib := preload("res://bench/bench_lib.gd")
 const RpcEcho := preload("res://bench/rpc_echo.gd")
+const Harness := preload("res://lib/harness.gd")
+
 ## Senders keep at most this many bytes not yet acknowledged.
 const MAX_BUFFERED := 1 << 20
 const OPEN := WebRTCDataChannel.STATE_OPEN
@@ -182,7 +184,7 @@ func _settle(peers: Array, seconds: float) -> void:
 func _connect_once(frame: bool) -> float:
 	var a := WebRTCPeerConnection.new()
 	var b := WebRTCPeerConnection.new()
-	Lib.link(a, b)
+	Harness.link(a, b)
 	var got := {"channel": null}
 	b.data_channel_received.connect(func(channel): got["channel"] = channel)
 	var channel := a.create_data_channel("bench", {})
@@ -225,7 +227,7 @@ func _connect_distribution(count: int, frame: bool) -> Dictionary:
 func _data_pair() -> Dictionary:
 	var a := WebRTCPeerConnection.new()
 	var b := WebRTCPeerConnection.new()
-	Lib.link(a, b)
+	Harness.link(a, b)
 	var pair := {"a": a, "b": b}
 	var specs := {"bulk": {"negotiated": true, "id": 1}, "ping": {"negotiated": true, "id": 2},
 		"lossy": {"negotiated": true, "id": 3, "ordered": false, "maxRetransmits": 0}}
@@ -412,7 +414,7 @@ func _rpc_rtt(rounds: int, frame: bool) -> Dictionary:
 		mps[id].create_mesh(id)
 	var c1 := WebRTCPeerConnection.new()
 	var c2 := WebRTCPeerConnection.new()
-	Lib.link(c1, c2)
+	Harness.link(c1, c2)
 	mps[1].add_peer(c1, 2)
 	mps[2].add_peer(c2, 1)
 	c1.create_offer()
@@ -481,7 +483,7 @@ func _scale(n: int) -> Dictionary:
 	for i in n:
 		var a := WebRTCPeerConnection.new()
 		var b := WebRTCPeerConnection.new()
-		Lib.link(a, b)
+		Harness.link(a, b)
 		var ca := a.create_data_channel("data", {"negotiated": true, "id": 1})
 		var cb := b.create_data_channel("data", {"negotiated": true, "id": 1})
 		if ca == null or cb == null:

@@ -104,16 +104,6 @@ static func emit_line(line: Dictionary) -> void:
 	print("BENCH " + JSON.stringify(line, "", false))
 
 
-## Wires two peers to each other the way Godot's own demos do.
-static func link(a: WebRTCPeerConnection, b: WebRTCPeerConnection) -> void:
-	a.session_description_created.connect(a.set_local_description)
-	a.session_description_created.connect(b.set_remote_description)
-	a.ice_candidate_created.connect(b.add_ice_candidate)
-	b.session_description_created.connect(b.set_local_description)
-	b.session_description_created.connect(a.set_remote_description)
-	b.ice_candidate_created.connect(a.add_ice_candidate)
-
-
 static func payload(size: int, value: int) -> PackedByteArray:
 	var data := PackedByteArray()
 	data.resize(size)

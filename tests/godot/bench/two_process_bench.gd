@@ -54,9 +54,9 @@ func _main() -> void:
 	signaling = FileSignaling.new(args[1], role, "answer" if role == "offer" else "offer")
 	peer.session_description_created.connect(func(type, sdp):
 		peer.set_local_description(type, sdp)
-		signaling.send({"type": type, "sdp": sdp}))
+		signaling.send_description(type, sdp))
 	peer.ice_candidate_created.connect(func(mid, index, line):
-		signaling.send({"mid": mid, "index": index, "candidate": line}))
+		signaling.send_candidate(mid, index, line))
 	bulk = peer.create_data_channel("bulk", {"negotiated": true, "id": 1})
 	control = peer.create_data_channel("control", {"negotiated": true, "id": 2})
 	ping = peer.create_data_channel("ping", {"negotiated": true, "id": 3})
@@ -87,11 +87,7 @@ func _main() -> void:
 func _connect(timeout_s: float) -> bool:
 	var deadline := Time.get_ticks_msec() + int(timeout_s * 1000.0)
 	while Time.get_ticks_msec() < deadline:
-		for message in signaling.receive():
-			if message.has("sdp"):
-				peer.set_remote_description(message["type"], message["sdp"])
-			elif message.has("candidate"):
-				peer.add_ice_candidate(message["mid"], int(message["index"]), message["candidate"])
+		signaling.deliver_to(peer)
 		peer.poll()
 		if bulk.get_ready_state() == OPEN and control.get_ready_state() == OPEN and ping.get_ready_state() == OPEN:
 			return true

@@ -67,8 +67,9 @@ func pump_for(peers: Array, seconds: float) -> void:
 	await pump_until(peers, func(): return false, seconds)
 
 
-## Wires two peers to each other the way Godot's own demos do.
-func link(a: WebRTCPeerConnection, b: WebRTCPeerConnection) -> void:
+## Wires two peers to each other the way Godot's own demos do. Static, so
+## scripts that are not tests use it too: preload("res://lib/harness.gd").link(a, b).
+static func link(a: WebRTCPeerConnection, b: WebRTCPeerConnection) -> void:
 	a.session_description_created.connect(a.set_local_description)
 	a.session_description_created.connect(b.set_remote_description)
 	a.ice_candidate_created.connect(b.add_ice_candidate)

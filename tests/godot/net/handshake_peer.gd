@@ -23,11 +23,7 @@ func _pump_until(condition: Callable, timeout_s: float) -> bool:
 	var deadline := Time.get_ticks_msec() + int(timeout_s * 1000.0)
 	while Time.get_ticks_msec() < deadline:
 		if signaling != null:
-			for message in signaling.receive():
-				if message.has("sdp"):
-					peer.set_remote_description(message["type"], message["sdp"])
-				elif message.has("candidate"):
-					peer.add_ice_candidate(message["mid"], int(message["index"]), message["candidate"])
+			signaling.deliver_to(peer)
 			peer.poll()
 		if condition.call():
 			return true
@@ -52,9 +48,9 @@ func test_connection_attempts() -> void:
 	var other := "answer" if role == "offer" else "offer"
 	peer.session_description_created.connect(func(type, sdp):
 		peer.set_local_description(type, sdp)
-		signaling.send({"type": type, "sdp": sdp}))
+		signaling.send_description(type, sdp))
 	peer.ice_candidate_created.connect(func(mid, index, line):
-		signaling.send({"mid": mid, "index": index, "candidate": line}))
+		signaling.send_candidate(mid, index, line))
 	peer.data_channel_received.connect(func(channel): inband = channel)
 	var rounds := 0
 	while true:

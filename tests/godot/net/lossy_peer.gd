@@ -47,11 +47,11 @@ func _ready_args() -> bool:
 	dir = args[1]
 	peer.session_description_created.connect(func(type, sdp):
 		peer.set_local_description(type, sdp)
-		signaling.send({"type": type, "sdp": sdp}))
+		signaling.send_description(type, sdp))
 	peer.data_channel_received.connect(func(channel): inband = channel)
 	peer.ice_candidate_created.connect(func(mid, index, line):
 		print("NET %s candidate %s" % [role, line])
-		signaling.send({"mid": mid, "index": index, "candidate": line}))
+		signaling.send_candidate(mid, index, line))
 	return true
 
 
@@ -87,11 +87,8 @@ func _describe() -> String:
 func _pump_until(condition: Callable, timeout_s: float) -> bool:
 	var deadline := Time.get_ticks_msec() + int(timeout_s * 1000.0)
 	while Time.get_ticks_msec() < deadline:
-		for message in signaling.receive():
-			if message.has("sdp"):
-				check_eq(peer.set_remote_description(message["type"], message["sdp"]), OK, "remote description")
-			elif message.has("candidate"):
-				check_eq(peer.add_ice_candidate(message["mid"], int(message["index"]), message["candidate"]), OK, "remote candidate")
+		for failure in signaling.deliver_to(peer):
+			check_eq(failure[1], OK, failure[0])
 		peer.poll()
 		if condition.call():
 			return true

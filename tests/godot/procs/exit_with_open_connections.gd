@@ -2,6 +2,8 @@
 ## Prints the wall-clock time of the quit call so the caller can time the exit.
 extends SceneTree
 
+const Harness := preload("res://lib/harness.gd")
+
 var peers := []
 var channels := []
 
@@ -14,12 +16,7 @@ func _run() -> void:
 	for i in 10:
 		var a := WebRTCPeerConnection.new()
 		var b := WebRTCPeerConnection.new()
-		a.session_description_created.connect(a.set_local_description)
-		a.session_description_created.connect(b.set_remote_description)
-		a.ice_candidate_created.connect(b.add_ice_candidate)
-		b.session_description_created.connect(b.set_local_description)
-		b.session_description_created.connect(a.set_remote_description)
-		b.ice_candidate_created.connect(a.add_ice_candidate)
+		Harness.link(a, b)
 		var ch := a.create_data_channel("bulk", {"negotiated": true, "id": 0})
 		channels.append(ch)
 		channels.append(b.create_data_channel("bulk", {"negotiated": true, "id": 0}))

@@ -21,6 +21,32 @@ func send(message: Dictionary) -> void:
 	file.close()
 
 
+## Sends this side's description (from `session_description_created`).
+func send_description(type: String, sdp: String) -> void:
+	send({"type": type, "sdp": sdp})
+
+
+## Sends one of this side's candidates (from `ice_candidate_created`).
+func send_candidate(mid: String, index: int, candidate: String) -> void:
+	send({"mid": mid, "index": index, "candidate": candidate})
+
+
+## Applies the descriptions and candidates the other side sent since the last
+## call to `peer`. Returns the calls that failed as [what, error] pairs.
+func deliver_to(peer: WebRTCPeerConnection) -> Array:
+	var failures := []
+	for message in receive():
+		if message.has("sdp"):
+			var error: Error = peer.set_remote_description(message["type"], message["sdp"])
+			if error != OK:
+				failures.append(["remote description", error])
+		elif message.has("candidate"):
+			var error: Error = peer.add_ice_candidate(message["mid"], int(message["index"]), message["candidate"])
+			if error != OK:
+				failures.append(["remote candidate", error])
+	return failures
+
+
 ## Returns the messages the other side wrote since the last call.
 func receive() -> Array:
 	if not FileAccess.file_exists(_in_path):

@@ -22,9 +22,9 @@ func test_two_processes_exchange_data() -> void:
 	signaling = FileSignaling.new(args[1], role, other)
 	peer.session_description_created.connect(func(type, sdp):
 		peer.set_local_description(type, sdp)
-		signaling.send({"type": type, "sdp": sdp}))
+		signaling.send_description(type, sdp))
 	peer.ice_candidate_created.connect(func(mid, index, name):
-		signaling.send({"mid": mid, "index": index, "candidate": name}))
+		signaling.send_candidate(mid, index, name))
 	channel = peer.create_data_channel("data", {"negotiated": true, "id": 1})
 	if role == "offer":
 		check_eq(peer.create_offer(), OK, "create_offer")
@@ -74,11 +74,8 @@ func test_two_processes_exchange_data() -> void:
 func _pump_until(condition: Callable, timeout_s: float) -> bool:
 	var deadline := Time.get_ticks_msec() + int(timeout_s * 1000.0)
 	while Time.get_ticks_msec() < deadline:
-		for message in signaling.receive():
-			if message.has("sdp"):
-				check_eq(peer.set_remote_description(message["type"], message["sdp"]), OK, "remote description")
-			elif message.has("candidate"):
-				check_eq(peer.add_ice_candidate(message["mid"], int(message["index"]), message["candidate"]), OK, "remote candidate")
+		for failure in signaling.deliver_to(peer):
+			check_eq(failure[1], OK, failure[0])
 		peer.poll()
 		if condition.call():
 			return true
