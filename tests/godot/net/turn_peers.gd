@@ -60,6 +60,22 @@ func _types(lines: Array) -> Array:
 
 ## Waits until both peers report FAILED; returns [ms for a, ms for b] (-1: never),
 ## and records whether either ever reported CONNECTED.
+## Offers on the relay-only pair `p` and expects neither peer to gather a
+## candidate (`why` says why not) or ever connect, and both to reach FAILED.
+func _expect_no_candidates_then_failed(p: Dictionary, label: String, why: String) -> void:
+	var started := Time.get_ticks_msec()
+	check_eq(p.a.create_offer(), OK, "create_offer")
+	var r: Dictionary = await _time_to_failed(p, started)
+	print("NET %s failed_ms a=%d b=%d (limit %d s) states a=%s b=%s" % [label, r.a, r.b, FAIL_LIMIT_S, str(r.states_a), str(r.states_b)])
+	print("NET %s candidates a=%s b=%s" % [label, str(p.candidates.a), str(p.candidates.b)])
+	check(not r.connected, "never CONNECTED")
+	check(p.candidates.a.is_empty() and p.candidates.b.is_empty(), why)
+	check(r.a >= 0, "a reaches FAILED within %d s" % FAIL_LIMIT_S)
+	check(r.b >= 0, "b reaches FAILED within %d s" % FAIL_LIMIT_S)
+	p.a.close()
+	p.b.close()
+
+
 func _time_to_failed(p: Dictionary, started: int) -> Dictionary:
 	var r := {"a": -1, "b": -1, "connected": false, "states_a": [], "states_b": []}
 	await pump_until([p.a, p.b], func():
@@ -178,17 +194,7 @@ func test_wrong_credentials_fail() -> void:
 	}
 	var p := _pair(config)
 	check_eq([p.init_a, p.init_b], [OK, OK], "initialize accepts the (wrong) credentials")
-	var started := Time.get_ticks_msec()
-	check_eq(p.a.create_offer(), OK, "create_offer")
-	var r: Dictionary = await _time_to_failed(p, started)
-	print("NET wrong_credentials failed_ms a=%d b=%d (limit %d s) states a=%s b=%s" % [r.a, r.b, FAIL_LIMIT_S, str(r.states_a), str(r.states_b)])
-	print("NET wrong_credentials candidates a=%s b=%s" % [str(p.candidates.a), str(p.candidates.b)])
-	check(not r.connected, "never CONNECTED")
-	check(p.candidates.a.is_empty() and p.candidates.b.is_empty(), "no relay candidate without a TURN allocation")
-	check(r.a >= 0, "a reaches FAILED within %d s" % FAIL_LIMIT_S)
-	check(r.b >= 0, "b reaches FAILED within %d s" % FAIL_LIMIT_S)
-	p.a.close()
-	p.b.close()
+	await _expect_no_candidates_then_failed(p, "wrong_credentials", "no relay candidate without a TURN allocation")
 
 
 func test_unsupported_turn_transports_fail() -> void:
@@ -203,13 +209,4 @@ func test_unsupported_turn_transports_fail() -> void:
 	}
 	var p := _pair(config)
 	check_eq([p.init_a, p.init_b], [OK, OK], "initialize succeeds (the URLs are dropped with a warning)")
-	var started := Time.get_ticks_msec()
-	check_eq(p.a.create_offer(), OK, "create_offer")
-	var r: Dictionary = await _time_to_failed(p, started)
-	print("NET unsupported_transports failed_ms a=%d b=%d (limit %d s) states a=%s b=%s" % [r.a, r.b, FAIL_LIMIT_S, str(r.states_a), str(r.states_b)])
-	check(not r.connected, "never CONNECTED")
-	check(p.candidates.a.is_empty() and p.candidates.b.is_empty(), "no candidates at all")
-	check(r.a >= 0, "a reaches FAILED within %d s" % FAIL_LIMIT_S)
-	check(r.b >= 0, "b reaches FAILED within %d s" % FAIL_LIMIT_S)
-	p.a.close()
-	p.b.close()
+	await _expect_no_candidates_then_failed(p, "unsupported_transports", "no candidates at all")
