@@ -62,6 +62,16 @@ func pump_until(peers: Array, condition: Callable, timeout_s := 10.0) -> bool:
 	return condition.call()
 
 
+## pump_until for one `peer` whose remote side talks through `signaling`
+## (procs/file_signaling.gd): its messages are delivered every frame, and each
+## call that fails them is a failed check.
+func pump_signaled_until(peer: WebRTCPeerConnection, signaling, condition: Callable, timeout_s: float) -> bool:
+	return await pump_until([peer], func():
+		for failure in signaling.deliver_to(peer):
+			check_eq(failure[1], OK, failure[0])
+		return condition.call(), timeout_s)
+
+
 ## Polls `peers` for `seconds`.
 func pump_for(peers: Array, seconds: float) -> void:
 	await pump_until(peers, func(): return false, seconds)

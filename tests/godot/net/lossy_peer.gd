@@ -85,15 +85,7 @@ func _describe() -> String:
 
 
 func _pump_until(condition: Callable, timeout_s: float) -> bool:
-	var deadline := Time.get_ticks_msec() + int(timeout_s * 1000.0)
-	while Time.get_ticks_msec() < deadline:
-		for failure in signaling.deliver_to(peer):
-			check_eq(failure[1], OK, failure[0])
-		peer.poll()
-		if condition.call():
-			return true
-		await process_frame
-	return condition.call()
+	return await pump_signaled_until(peer, signaling, condition, timeout_s)
 
 
 static func _now_unix_ms() -> int:

@@ -72,12 +72,4 @@ func test_two_processes_exchange_data() -> void:
 
 
 func _pump_until(condition: Callable, timeout_s: float) -> bool:
-	var deadline := Time.get_ticks_msec() + int(timeout_s * 1000.0)
-	while Time.get_ticks_msec() < deadline:
-		for failure in signaling.deliver_to(peer):
-			check_eq(failure[1], OK, failure[0])
-		peer.poll()
-		if condition.call():
-			return true
-		await process_frame
-	return false
+	return await pump_signaled_until(peer, signaling, condition, timeout_s)
