@@ -43,6 +43,10 @@ result $? "project_setting_debug_prints_webrtc_rs_records ($setting_lines lines)
 WEBRTC_RS_LOG=off timeout -k 5 60 "$GODOT" --headless --path "$PROJECT" -s res://procs/log_probe.gd >"$env_over_setting_log" 2>&1
 grep -q '^DONE' "$env_over_setting_log" && [ "$(grep -c '^WebRTC: ' "$env_over_setting_log" || true)" = 0 ]
 result $? "environment_variable_overrides_project_setting"
+printf '[webrtc_rs]\n\nlog_level="loud"\n' >"$PROJECT/override.cfg"
+timeout -k 5 60 "$GODOT" --headless --path "$PROJECT" -s res://procs/log_probe.gd >"$setting_log" 2>&1
+grep -q '^DONE' "$setting_log" && grep -q "WARNING: webrtc-rs: unknown log level 'loud' in the project setting webrtc_rs/log_level" "$setting_log"
+result $? "unknown_project_setting_level_is_a_named_warning"
 rm -f "$PROJECT/override.cfg"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

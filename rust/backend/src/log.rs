@@ -104,27 +104,45 @@ impl log::Log for Forwarder {
     fn flush(&self) {}
 }
 
+/// Parses a level name (`off`, `error`, `warn`/`warning`, `info`, `debug`, `trace`).
+fn parse_level(value: &str) -> Option<log::LevelFilter> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "off" => Some(log::LevelFilter::Off),
+        "error" => Some(log::LevelFilter::Error),
+        "warn" | "warning" => Some(log::LevelFilter::Warn),
+        "info" => Some(log::LevelFilter::Info),
+        "debug" => Some(log::LevelFilter::Debug),
+        "trace" => Some(log::LevelFilter::Trace),
+        _ => None,
+    }
+}
+
 /// Parses a `WEBRTC_RS_LOG` value; unknown values fall back to errors only.
 pub fn level_from_setting(value: Option<&str>) -> log::LevelFilter {
-    match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
-        Some("off") => log::LevelFilter::Off,
-        Some("warn") | Some("warning") => log::LevelFilter::Warn,
-        Some("info") => log::LevelFilter::Info,
-        Some("debug") => log::LevelFilter::Debug,
-        Some("trace") => log::LevelFilter::Trace,
-        _ => log::LevelFilter::Error,
-    }
+    value
+        .and_then(parse_level)
+        .unwrap_or(log::LevelFilter::Error)
 }
 
 /// Routes webrtc-rs's `log` records here, at the level the environment
 /// variable `WEBRTC_RS_LOG` asks for, or else `project_setting` (the engine's
 /// `webrtc_rs/log_level`). Does nothing if another logger is already installed.
-pub fn install_forwarder(project_setting: Option<&str>) {
+/// Returns a warning to show when the level in use is not a level name.
+pub fn install_forwarder(project_setting: Option<&str>) -> Option<String> {
     let env = std::env::var("WEBRTC_RS_LOG").ok();
-    let level = level_from_setting(env.as_deref().or(project_setting));
+    let (value, source) = match env.as_deref() {
+        Some(value) => (Some(value), "the environment variable WEBRTC_RS_LOG"),
+        None => (project_setting, "the project setting webrtc_rs/log_level"),
+    };
     if log::set_logger(&Forwarder).is_ok() {
-        log::set_max_level(level);
+        log::set_max_level(level_from_setting(value));
     }
+    let value = value?;
+    parse_level(value).is_none().then(|| {
+        format!(
+            "webrtc-rs: unknown log level '{value}' in {source} (use off, error, warn, info, debug or trace): logging errors only"
+        )
+    })
 }
 
 #[cfg(test)]

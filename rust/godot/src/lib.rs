@@ -47,7 +47,9 @@ unsafe impl ExtensionLibrary for WebRtcRs {
             return;
         }
         let level = register_log_level_setting();
-        webrtc_rs_backend::log::install_forwarder(Some(&level));
+        if let Some(warning) = webrtc_rs_backend::log::install_forwarder(Some(&level)) {
+            godot_warn!("{warning}");
+        }
         if let Err(e) = webrtc_rs_backend::runtime::start() {
             godot_error!("webrtc-rs: could not start its worker threads: {e}");
             return;
