@@ -498,16 +498,33 @@ impl DTLSConn {
             tokio::pin!(timer);
 
             tokio::select! {
-                result = self.write_packets(pkts) => {
+                result = self.write_application_packets(pkts) => {
                     result?;
                 }
                 _ = timer.as_mut() => return Err(Error::ErrDeadlineExceeded),
             }
         } else {
-            self.write_packets(pkts).await?;
+            self.write_application_packets(pkts).await?;
         }
 
         Ok(p.len())
+    }
+
+    // godot-webrtc-rs patch: application records are encrypted and sent in the
+    // caller's task. Upstream queued them to the writer task and waited for its
+    // result on a fresh channel: two task hand-offs per packet (see PATCHED.md).
+    // Only handshake flights need that task's cache, and the handshake is over.
+    async fn write_application_packets(&self, mut pkts: Vec<Packet>) -> Result<()> {
+        for p in &mut pkts {
+            let raw = DTLSConn::process_packet(
+                &self.state.local_sequence_number,
+                &self.state.cipher_suite,
+                p,
+            )
+            .await?;
+            self.conn.send(&raw).await?;
+        }
+        Ok(())
     }
 
     // Close closes the connection.
