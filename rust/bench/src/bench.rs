@@ -112,7 +112,12 @@ type RowResult = Result<Value, String>;
 
 /// Runs every row `runs` times; prints and returns one JSON value per row per run.
 pub fn run_all(opts: &Options) -> Vec<Value> {
-    runtime::start().expect("tokio runtime");
+    // The same worker count the extension would use (WEBRTC_RS_WORKER_THREADS).
+    let (worker_threads, warning) = runtime::configured_worker_threads(None);
+    if let Some(warning) = warning {
+        eprintln!("{warning}");
+    }
+    runtime::start(worker_threads).expect("tokio runtime");
     let sizes = Sizes::new(opts.short);
     let wanted =
         |row: &str| opts.only.is_empty() || opts.only.iter().any(|o| row.starts_with(o.as_str()));
@@ -232,7 +237,8 @@ pub fn run_all(opts: &Options) -> Vec<Value> {
     let failed = lines.iter().filter(|l| l["ok"] != json!(true)).count();
     let summary = json!({"suite": opts.suite, "row": "_summary", "part": "rust", "ok": failed == 0,
         "planned": planned, "failed": failed, "runs": opts.runs, "short": opts.short, "fps": opts.fps,
-        "peak_rss_kb": status_value("VmHWM"), "threads": status_value("Threads")});
+        "peak_rss_kb": status_value("VmHWM"), "threads": status_value("Threads"),
+        "worker_threads": worker_threads});
     println!("{summary}");
     lines.push(summary);
     lines

@@ -5,7 +5,7 @@ mod channel;
 mod convert;
 mod peer;
 
-use godot::builtin::{VarDictionary, VariantType};
+use godot::builtin::VarDictionary;
 use godot::classes::{ProjectSettings, WebRtcPeerConnection};
 use godot::init::{gdextension, ExtensionLibrary, InitStage};
 use godot::prelude::*;
@@ -17,27 +17,54 @@ pub use peer::WebRtcRsPeerConnection;
 struct WebRtcRs;
 
 const LOG_LEVEL_SETTING: &str = "webrtc_rs/log_level";
+const WORKER_THREADS_SETTING: &str = "webrtc_rs/worker_threads";
 
-/// Registers the `webrtc_rs/log_level` project setting (shown in the editor's
-/// Project Settings with "Advanced Settings" on) and returns its value.
-fn register_log_level_setting() -> String {
+/// Registers a project setting (shown in the editor's Project Settings with
+/// "Advanced Settings" on) with its default and editor hint; returns its value.
+fn register_setting(
+    name: &str,
+    default: Variant,
+    hint: PropertyHint,
+    hint_string: &str,
+) -> Variant {
     let mut settings = ProjectSettings::singleton();
-    let default = "error".to_variant();
-    if !settings.has_setting(LOG_LEVEL_SETTING) {
-        settings.set_setting(LOG_LEVEL_SETTING, &default);
+    if !settings.has_setting(name) {
+        settings.set_setting(name, &default);
     }
-    settings.set_initial_value(LOG_LEVEL_SETTING, &default);
+    settings.set_initial_value(name, &default);
     let mut info = VarDictionary::new();
-    info.set("name", LOG_LEVEL_SETTING);
-    info.set("type", VariantType::STRING.ord());
-    info.set("hint", PropertyHint::ENUM.ord());
-    info.set("hint_string", "error,warn,info,debug,trace,off");
+    info.set("name", name);
+    info.set("type", default.get_type().ord());
+    info.set("hint", hint.ord());
+    info.set("hint_string", hint_string);
     settings.add_property_info(&info);
-    settings
-        .get_setting(LOG_LEVEL_SETTING)
-        .try_to::<GString>()
-        .map(|s| s.to_string())
-        .unwrap_or_default()
+    settings.get_setting(name)
+}
+
+fn register_log_level_setting() -> String {
+    register_setting(
+        LOG_LEVEL_SETTING,
+        "error".to_variant(),
+        PropertyHint::ENUM,
+        "error,warn,info,debug,trace,off",
+    )
+    .try_to::<GString>()
+    .map(|s| s.to_string())
+    .unwrap_or_default()
+}
+
+/// Worker threads of the network runtime; a restart applies a change.
+fn register_worker_threads_setting() -> Option<i64> {
+    let default = webrtc_rs_backend::runtime::DEFAULT_WORKER_THREADS as i64;
+    let range = format!("1,{}", webrtc_rs_backend::runtime::MAX_WORKER_THREADS);
+    register_setting(
+        WORKER_THREADS_SETTING,
+        default.to_variant(),
+        PropertyHint::RANGE,
+        &range,
+    )
+    .try_to::<i64>()
+    .ok()
 }
 
 #[gdextension]
@@ -50,7 +77,13 @@ unsafe impl ExtensionLibrary for WebRtcRs {
         if let Some(warning) = webrtc_rs_backend::log::install_forwarder(Some(&level)) {
             godot_warn!("{warning}");
         }
-        if let Err(e) = webrtc_rs_backend::runtime::start() {
+        let (worker_threads, warning) = webrtc_rs_backend::runtime::configured_worker_threads(
+            register_worker_threads_setting(),
+        );
+        if let Some(warning) = warning {
+            godot_warn!("{warning}");
+        }
+        if let Err(e) = webrtc_rs_backend::runtime::start(worker_threads) {
             godot_error!("webrtc-rs: could not start its worker threads: {e}");
             return;
         }
