@@ -55,6 +55,7 @@ echo "load:   $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min; anything above ~0.5 
 # The plugin asks for 4 MiB UDP receive buffers; the kernel grants at most rmem_max.
 echo "udp:    net.core.rmem_max $(cat /proc/sys/net/core/rmem_max 2>/dev/null || echo '?') bytes (the plugin asks for 4194304; below that, bursts can overflow the socket)"
 echo "mode:   $mode, $runs run(s) per row$backtrace_note"
+echo "workers: ${WEBRTC_RS_WORKER_THREADS:-1 (default)} runtime worker thread(s)$([ -n "${WEBRTC_RS_WORKER_THREADS:-}" ] && echo ", from WEBRTC_RS_WORKER_THREADS")"
 commit=${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
 dirty=$(git status --porcelain -- rust Cargo.toml Cargo.lock tests/godot 2>/dev/null | grep -q . && echo true || echo false)
 echo "code:   $commit$([ "$dirty" = true ] && echo " + uncommitted changes")"
@@ -125,10 +126,9 @@ rust_bench() {
   expect="$expect,$2:rust"
 }
 
-# godot_bench VARIANT SUITE
-godot_bench() {
-  local project suite=$2 code
-  project=$(stage "$1")
+# godot_inproc PROJECT SUITE : the in-process Godot bench
+godot_inproc() {
+  local project=$1 suite=$2 code
   section "Godot in-process: $suite"
   timeout -k 5 "$limit" "$GODOT" --headless --path "$project" -s res://bench/bench.gd -- \
     $short --runs "$runs" --suite "$suite" >"$logs/$suite.log" 2>&1
@@ -136,6 +136,18 @@ godot_bench() {
   sed -n 's/^BENCH //p' "$logs/$suite.log" >>"$results"
   summarize "$logs/$suite.log" "$code"
   [ $code -eq 0 ] || fail=1
+  if grep -lE 'SCRIPT ERROR|\[panic ' "$logs/$suite.log"; then
+    echo "(script errors or panics in the log above)"
+    fail=1
+  fi
+  expect="$expect,$suite:inproc"
+}
+
+# godot_bench VARIANT SUITE : in-process and two-process Godot benches
+godot_bench() {
+  local project suite=$2 code
+  project=$(stage "$1")
+  godot_inproc "$project" "$suite"
 
   section "Godot two processes: $suite"
   local dir
@@ -151,17 +163,22 @@ godot_bench() {
   sed -n 's/^BENCH //p' "$logs/$suite-2proc-offer.log" >>"$results"
   summarize "$logs/$suite-2proc-offer.log" "$code"
   [ $code -eq 0 ] || fail=1
-  if grep -lE 'SCRIPT ERROR|\[panic ' "$logs/$suite"*.log; then
+  if grep -lE 'SCRIPT ERROR|\[panic ' "$logs/$suite"-2proc-*.log; then
     echo "(script errors or panics in the logs above)"
     fail=1
   fi
-  expect="$expect,$suite:inproc,$suite:2proc"
+  expect="$expect,$suite:2proc"
 }
 
 rust_bench debug rust-dev
 [ -z "$short" ] && rust_bench release rust-release
 godot_bench debug godot-debug
-[ -z "$short" ] && godot_bench release godot-release
+if [ -z "$short" ]; then
+  godot_bench release godot-release
+  # The same release library with two runtime worker threads instead of one
+  # (the webrtc_rs/worker_threads trade-off: bulk throughput against latency).
+  WEBRTC_RS_WORKER_THREADS=2 godot_inproc "$out_dir/project-release" godot-release-2w
+fi
 
 section "combined table (medians of $runs run(s); MB = 10^6 bytes)"
 ln -sf "$(basename "$results")" "$out_dir/latest.jsonl"

@@ -48,7 +48,13 @@ const METRICS: &[(&str, &str, &str)] = &[
     ("scale_256", "threads", "  OS threads"),
 ];
 
-const SUITE_ORDER: &[&str] = &["rust-dev", "rust-release", "godot-debug", "godot-release"];
+const SUITE_ORDER: &[&str] = &[
+    "rust-dev",
+    "rust-release",
+    "godot-debug",
+    "godot-release",
+    "godot-release-2w",
+];
 const MODE_ORDER: &[&str] = &["tight", "frame", "2proc", "scale"];
 
 /// The official C++ plugin (webrtc-native), measured earlier on this machine:
