@@ -81,17 +81,24 @@ impl RtoManager {
     }
 }
 
+/// godot-webrtc-rs patch: the longest a backed-off timer waits, unless the RTO
+/// itself is longer. Chrome's SCTP (dcSCTP, `kMaxTimerBackoffDuration`) caps the
+/// backoff at 3 s too: after an outage the next retransmission is then at most
+/// 3 s away, instead of up to a minute when the first ones were lost as well.
+pub(crate) const MAX_TIMER_BACKOFF: u64 = 3000; // msec
+
 pub(crate) fn calculate_next_timeout(rto: u64, n_rtos: usize) -> u64 {
     // RFC 4096 sec 6.3.3.  Handle T3-rtx Expiration
     //   E2)  For the destination address for which the timer expires, set RTO
     //        <- RTO * 2 ("back off the timer").  The maximum value discussed
     //        in rule C7 above (RTO.max) may be used to provide an upper bound
     //        to this doubling operation.
-    if n_rtos < 31 {
+    let backed_off = if n_rtos < 31 {
         std::cmp::min(rto << n_rtos, RTO_MAX)
     } else {
         RTO_MAX
-    }
+    };
+    backed_off.min(MAX_TIMER_BACKOFF.max(rto))
 }
 
 /// rtxTimerObserver is the interface to a timer observer.

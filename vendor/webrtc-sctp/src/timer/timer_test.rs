@@ -132,12 +132,20 @@ mod test_rto_manager {
         assert_eq!(rto, 2, "should match");
         let rto = calculate_next_timeout(1, 2);
         assert_eq!(rto, 4, "should match");
+        // godot-webrtc-rs patch: the backoff stops at MAX_TIMER_BACKOFF...
         let rto = calculate_next_timeout(1, 30);
-        assert_eq!(rto, 60000, "should match");
+        assert_eq!(rto, MAX_TIMER_BACKOFF, "should match");
         let rto = calculate_next_timeout(1, 63);
-        assert_eq!(rto, 60000, "should match");
+        assert_eq!(rto, MAX_TIMER_BACKOFF, "should match");
         let rto = calculate_next_timeout(1, 64);
-        assert_eq!(rto, 60000, "should match");
+        assert_eq!(rto, MAX_TIMER_BACKOFF, "should match");
+        let rto = calculate_next_timeout(1000, 2);
+        assert_eq!(rto, MAX_TIMER_BACKOFF, "should match");
+        // ...but never shortens an RTO that is longer than it.
+        let rto = calculate_next_timeout(5000, 0);
+        assert_eq!(rto, 5000, "should match");
+        let rto = calculate_next_timeout(5000, 3);
+        assert_eq!(rto, 5000, "should match");
 
         Ok(())
     }
