@@ -441,6 +441,8 @@ async fn test_export_keying_material() -> Result<()> {
         packet_tx: Arc::new(packet_tx),
         handle_queue_tx,
         handshake_done_tx: None,
+        // godot-webrtc-rs patch: the last flight kept for resending (PATCHED.md).
+        last_flight: Arc::new(std::sync::Mutex::new(None)),
 
         reader_close_tx: Mutex::new(None),
     };
