@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: builds everything, provisions Godot if $GODOT is not
-# set, then runs formatting and lint checks, the Rust tests, the packaging of
+# set, then runs formatting and lint checks, the Rust tests (ours and the
+# vendored webrtc-rs crates' own), the packaging of
 # the release zip, a short fuzzing run, the headless Godot tests (including a
 # smoke test of the zip) and the short benchmark. Exits non-zero if
 # anything fails.
@@ -21,6 +22,9 @@ cargo clippy -j2 --all-targets -- -D warnings
 
 step "cargo test (backend, two real peers on loopback)"
 cargo test -j2 --workspace
+
+step "unit tests of the vendored, patched webrtc-rs crates"
+tools/test-vendored.sh
 
 step "package the addon: release builds for Linux x86_64, Windows x86_64 and Linux arm64, dist/*.zip"
 # Checked by tests/scenarios/package_smoke.sh in the Godot tests below.

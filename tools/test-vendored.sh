@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Unit tests of the vendored, patched webrtc-rs crates (vendor/*/PATCHED.md),
+# so that our patches keep passing the crates' own tests. Each crate is built
+# on its own (they are not workspace members), starting from the workspace's
+# Cargo.lock so the dependency versions match what the addon ships.
+#   tools/test-vendored.sh [crate...]   (default: every crate in vendor/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+export CARGO_TARGET_DIR=$root/target/vendor-tests
+crates=("$@")
+[ ${#crates[@]} -gt 0 ] || crates=($(ls vendor))
+for crate in "${crates[@]}"; do
+  dir=$root/vendor/$crate
+  [ -f "$dir/Cargo.toml" ] || { echo "test-vendored: no crate vendor/$crate" >&2; exit 2; }
+  echo "-- vendor/$crate"
+  cp "$root/Cargo.lock" "$dir/Cargo.lock"
+  # The crates.io packages leave out the fuzzer's artifact files these two read.
+  (cd "$dir" && cargo test -j"${CARGO_BUILD_JOBS:-2}" --lib -- --skip fuzz_artifact_test)
+done
