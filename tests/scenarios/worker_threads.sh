@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The runtime's worker thread count follows the project setting
 # webrtc_rs/worker_threads (default 1); WEBRTC_RS_WORKER_THREADS overrides it;
-# a value out of range is clamped with a named warning. Peers connect in each case.
+# a value out of range is clamped, a non-number ignored, each with a named warning. Peers connect in each case.
 set -uo pipefail
 passed=0; failed=0
 result() { if [ "$1" = 0 ]; then echo "TEST PASS $2"; passed=$((passed + 1)); else echo "TEST FAIL $2"; failed=$((failed + 1)); fi; }
@@ -29,6 +29,10 @@ printf '[webrtc_rs]\n\nworker_threads=0\n' >"$PROJECT/override.cfg"
 probe out_of_range_setting_is_clamped 0 1
 grep -q "WARNING: webrtc-rs: 0 worker threads in the project setting webrtc_rs/worker_threads is out of range 1..16: using 1" "$log"
 result $? "out_of_range_setting_is_a_named_warning"
+printf '[webrtc_rs]\n\nworker_threads="two"\n' >"$PROJECT/override.cfg"
+probe non_integer_setting_uses_the_default two 1
+grep -q "WARNING: webrtc-rs: the project setting webrtc_rs/worker_threads is not an integer: using the default" "$log"
+result $? "non_integer_setting_is_a_named_warning"
 rm -f "$PROJECT/override.cfg"
 probe non_numeric_environment_value_uses_the_default 1 1 WEBRTC_RS_WORKER_THREADS=lots
 grep -q "WARNING: webrtc-rs: WEBRTC_RS_WORKER_THREADS='lots' is not a number: using 1 worker thread(s)" "$log"

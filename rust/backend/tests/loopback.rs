@@ -286,6 +286,51 @@ fn channel_created_on_a_connected_peer_opens_in_band() {
     assert_eq!(recv(&remote).data, b"x");
 }
 
+/// A negotiated channel whose peer opens it and sends before we open ours (a
+/// host sending as soon as it connects): our side still opens, and the early
+/// messages wait for it, in order (vendor/webrtc-sctp/PATCHED.md).
+#[test]
+fn negotiated_channel_opened_after_the_peer_sent_on_it_gets_every_message() {
+    let rt = runtime();
+    let (mut a, mut b) = (peer(&rt), peer(&rt));
+    let options = json!({"negotiated": true, "id": 0});
+    let ca = a.create_data_channel("first", &options).expect("a channel");
+    let cb = b.create_data_channel("first", &options).expect("b channel");
+    a.create_offer().expect("offer");
+    let mut relay = Relay::default();
+    wait_until("open", &mut relay, &mut a, &mut b, |_| {
+        ca.state() == ChannelState::Open && cb.state() == ChannelState::Open
+    });
+    let options = json!({"negotiated": true, "id": 5});
+    let early = a.create_data_channel("late", &options).expect("a's side");
+    wait_until("a's side open", &mut relay, &mut a, &mut b, |_| {
+        early.state() == ChannelState::Open
+    });
+    for i in 0..20u8 {
+        early.send(&[i; 100], false).expect("send before b opens");
+    }
+    // Let every message reach b, which has no channel 5 yet.
+    let deadline = Instant::now() + Duration::from_millis(300);
+    while Instant::now() < deadline {
+        relay.pump(&mut a, &mut b);
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert_eq!(early.buffered_amount(), 0, "b acknowledged the messages");
+    let late = b.create_data_channel("late", &options).expect("b's side");
+    wait_until("b's side open", &mut relay, &mut a, &mut b, |_| {
+        late.state() == ChannelState::Open
+    });
+    for i in 0..20u8 {
+        assert_eq!(recv(&late).data, vec![i; 100], "message {i}");
+    }
+    late.send(b"back", false).expect("reply");
+    assert_eq!(recv(&early).data, b"back");
+    assert!(
+        relay.received_by_a.is_empty() && relay.received_by_b.is_empty(),
+        "no channel announced in-band"
+    );
+}
+
 #[test]
 fn stats_report_transport_states_candidates_and_channel_traffic() {
     let rt = runtime();

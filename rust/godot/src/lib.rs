@@ -64,6 +64,9 @@ fn register_worker_threads_setting() -> Option<i64> {
         &range,
     )
     .try_to::<i64>()
+    .inspect_err(|_| {
+        godot_warn!("webrtc-rs: the project setting {WORKER_THREADS_SETTING} is not an integer: using the default")
+    })
     .ok()
 }
 

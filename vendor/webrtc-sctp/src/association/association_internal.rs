@@ -74,6 +74,9 @@ pub struct AssociationInternal {
     stored_cookie_echo: Option<ChunkCookieEcho>,
 
     streams: HashMap<u16, Arc<Stream>>,
+    // godot-webrtc-rs patch: streams the peer sent user data on before we
+    // opened them (see handle_data); open_stream() claims them.
+    unclaimed_streams: std::collections::HashSet<u16>,
 
     close_loop_ch_tx: Option<broadcast::Sender<()>>,
     accept_ch_tx: mpsc::Sender<Arc<Stream>>,
@@ -186,6 +189,7 @@ impl AssociationInternal {
             stored_init: None,
             stored_cookie_echo: None,
             streams: HashMap::new(),
+            unclaimed_streams: std::collections::HashSet::new(),
             close_loop_ch_tx: Some(close_loop_ch_tx),
             accept_ch_tx,
             handshake_completed_ch_tx,
@@ -330,6 +334,7 @@ impl AssociationInternal {
     /// unregister_stream un-registers a stream from the association
     /// The caller should hold the association write lock.
     fn unregister_stream(&mut self, stream_identifier: u16) {
+        self.unclaimed_streams.remove(&stream_identifier);
         let s = self.streams.remove(&stream_identifier);
         if let Some(s) = s {
             // NOTE: shutdown is not used here because it resets the stream.
@@ -958,7 +963,7 @@ impl AssociationInternal {
         let can_push = self.payload_queue.can_push(d, self.peer_last_tsn);
         let mut stream_handle_data = false;
         if can_push {
-            if let Some(_s) = self.get_or_create_stream(d.stream_identifier) {
+            if let Some(_s) = self.get_or_create_stream_for(d) {
                 if self.get_my_receiver_window_credit().await > 0 {
                     // Pass the new chunk to stream level as soon as it arrives
                     self.payload_queue.push(d.clone(), self.peer_last_tsn);
@@ -1068,6 +1073,14 @@ impl AssociationInternal {
         default_payload_type: PayloadProtocolIdentifier,
     ) -> Result<Arc<Stream>> {
         if self.streams.contains_key(&stream_identifier) {
+            // godot-webrtc-rs patch: the peer's data got here first; the
+            // stream, with that data queued, is ours (see handle_data).
+            if self.unclaimed_streams.remove(&stream_identifier) {
+                if let Some(s) = self.streams.get(&stream_identifier) {
+                    s.set_default_payload_type(default_payload_type);
+                    return Ok(Arc::clone(s));
+                }
+            }
             return Err(Error::ErrStreamAlreadyExist);
         }
 
@@ -1105,6 +1118,25 @@ impl AssociationInternal {
         }
         self.streams.insert(stream_identifier, Arc::clone(&s));
         Some(s)
+    }
+
+    /// godot-webrtc-rs patch: the stream an incoming DATA chunk belongs to.
+    /// A peer opens a data channel's stream in-band with a DCEP message
+    /// (RFC 8832), which goes to the accept queue as before. User data on an
+    /// unknown stream is a negotiated channel (both sides open it by id) whose
+    /// peer opened its side and sent before we opened ours: that stream is kept
+    /// for open_stream() instead of being handed to the accept queue, where the
+    /// first message was read as a failed DCEP open and lost, and our own
+    /// open_stream() then failed with ErrStreamAlreadyExist, so the channel
+    /// never opened.
+    fn get_or_create_stream_for(&mut self, d: &ChunkPayloadData) -> Option<Arc<Stream>> {
+        let id = d.stream_identifier;
+        if !self.streams.contains_key(&id) && d.payload_type != PayloadProtocolIdentifier::Dcep {
+            let s = self.create_stream(id, false)?;
+            self.unclaimed_streams.insert(id);
+            return Some(s);
+        }
+        self.get_or_create_stream(id)
     }
 
     /// get_or_create_stream gets or creates a stream. The caller should hold the lock.
