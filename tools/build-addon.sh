@@ -2,7 +2,7 @@
 # Builds the extension for this machine (Linux x86_64) and puts it into
 # addons/webrtc_rs/bin/, so that folder is the whole installable addon.
 #   tools/build-addon.sh            debug entry only (what the editor and tests load;
-#                                   dependencies are built at opt-level 3)
+#                                   built at opt-level 3, with debug assertions)
 #   tools/build-addon.sh --release  debug and release entries
 set -euo pipefail
 cd "$(dirname "$0")/.."
