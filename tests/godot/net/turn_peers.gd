@@ -58,8 +58,6 @@ func _types(lines: Array) -> Array:
 	return lines.map(func(line): return candidate_type(line))
 
 
-## Waits until both peers report FAILED; returns [ms for a, ms for b] (-1: never),
-## and records whether either ever reported CONNECTED.
 ## Offers on the relay-only pair `p` and expects neither peer to gather a
 ## candidate (`why` says why not) or ever connect, and both to reach FAILED.
 func _expect_no_candidates_then_failed(p: Dictionary, label: String, why: String) -> void:
@@ -76,6 +74,8 @@ func _expect_no_candidates_then_failed(p: Dictionary, label: String, why: String
 	p.b.close()
 
 
+## Waits until both peers report FAILED; returns [ms for a, ms for b] (-1: never),
+## and records whether either ever reported CONNECTED.
 func _time_to_failed(p: Dictionary, started: int) -> Dictionary:
 	var r := {"a": -1, "b": -1, "connected": false, "states_a": [], "states_b": []}
 	await pump_until([p.a, p.b], func():
