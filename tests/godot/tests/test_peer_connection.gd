@@ -268,6 +268,33 @@ func test_channel_created_after_connecting_opens_in_band() -> void:
 	check_eq(await next_packet([a, b], remote_late), PackedByteArray([7]), "late channel carries data")
 
 
+## A host that sends on a negotiated channel the moment it is open, before the
+## other side has created its end (vendor/webrtc-sctp/PATCHED.md, section 4):
+## that side's channel still opens and gets every message, in order.
+func test_negotiated_channel_created_after_the_peer_sent_on_it() -> void:
+	var p := _connected_pair()
+	var a: WebRTCPeerConnection = p.a
+	var b: WebRTCPeerConnection = p.b
+	a.create_offer()
+	if not check(await pump_until([a, b], func(): return p.received.size() == 1 and p.received[0].get_ready_state() == WebRTCDataChannel.STATE_OPEN), "open"):
+		return
+	var options := {"negotiated": true, "id": 9}
+	var early := a.create_data_channel("early", options)
+	if not check(await pump_until([a, b], func(): return early.get_ready_state() == WebRTCDataChannel.STATE_OPEN), "a's end open"):
+		return
+	for i in 20:
+		check_eq(early.put_packet(PackedByteArray([i])), OK, "put_packet %d before b's end exists" % i)
+	check(await pump_until([a, b], func(): return early.get_buffered_amount() == 0), "b acknowledged them")
+	var late := b.create_data_channel("early", options)
+	if not check(late != null, "b creates its end after the data arrived"):
+		return
+	if not check(await pump_until([a, b], func(): return late.get_ready_state() == WebRTCDataChannel.STATE_OPEN), "b's end opens"):
+		return
+	for i in 20:
+		check_eq(await next_packet([a, b], late), PackedByteArray([i]), "message %d" % i)
+	check_eq(p.received.size(), 1, "no channel announced in-band")
+
+
 func test_get_stats_reports_transport_candidates_and_channel_traffic() -> void:
 	var p := _connected_pair()
 	var a: WebRTCPeerConnection = p.a
