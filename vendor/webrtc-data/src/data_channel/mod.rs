@@ -181,6 +181,9 @@ impl DataChannel {
                     return Ok((0, false));
                 }
                 Ok((n, ppi)) => (n, ppi),
+                // godot-webrtc-rs patch: the message is still queued (patched
+                // webrtc-sctp); the caller grows its buffer and reads again.
+                Err(err @ sctp::Error::ErrShortBuffer { .. }) => return Err(err.into()),
                 Err(err) => {
                     // Shutdown the stream and send the reset request to the remote.
                     self.close().await?;

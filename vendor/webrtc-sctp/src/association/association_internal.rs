@@ -1026,7 +1026,11 @@ impl AssociationInternal {
             let rst_reqs: Vec<ParamOutgoingResetRequest> =
                 self.reconfig_requests.values().cloned().collect();
             for rst_req in rst_reqs {
-                self.reset_streams_if_any(&rst_req, false, &mut reply)?;
+                // godot-webrtc-rs patch: a reset that had to wait for the
+                // peer's last data is answered with our own outgoing reset too
+                // (RFC 8831 6.7), as an immediate one is; upstream passed false
+                // here, so the peer's end of the channel stayed "closing".
+                self.reset_streams_if_any(&rst_req, true, &mut reply)?;
             }
         }
 
@@ -1174,7 +1178,9 @@ impl AssociationInternal {
                         }
                     }
 
-                    let n_bytes_acked = c.user_data.len() as i64;
+                    // godot-webrtc-rs patch: DCEP bytes were never counted.
+                    let n_bytes_acked =
+                        crate::stream::counted_bytes(c.payload_type, c.user_data.len()) as i64;
 
                     // Sum the number of bytes acknowledged per stream
                     if let Some(amount) = bytes_acked_per_stream.get_mut(&c.stream_identifier) {
@@ -1236,6 +1242,11 @@ impl AssociationInternal {
                     self.inflight_queue.mark_as_acked(tsn) as i64
                 } else {
                     0
+                };
+                // godot-webrtc-rs patch: DCEP bytes were never counted.
+                let n_bytes_acked = match self.inflight_queue.get(tsn) {
+                    Some(c) if c.payload_type == PayloadProtocolIdentifier::Dcep => 0,
+                    _ => n_bytes_acked,
                 };
 
                 if let Some(c) = self.inflight_queue.get(tsn) {

@@ -111,13 +111,36 @@ impl PendingQueue {
         }
     }
 
+    /// godot-webrtc-rs patch: `append`, calling `wake` whenever a large
+    /// message has to wait for room. The writer frees room by sending what is
+    /// queued, but only once woken; upstream woke it after the whole message
+    /// was queued, so a message larger than the queue (128 KiB) whose first
+    /// chunks filled it waited forever when no SACK happened to wake the
+    /// writer (a 256 KiB message on an idle channel never left).
+    pub(crate) async fn append_waking(&self, chunks: Vec<ChunkPayloadData>, wake: impl Fn()) {
+        let total_user_data_len = chunks.iter().fold(0, |acc, c| acc + c.user_data.len());
+        if total_user_data_len >= QUEUE_APPEND_LARGE {
+            self.append_large_waking(chunks, wake).await
+        } else {
+            self.append(chunks).await
+        }
+    }
+
     // If this is a very large message we append chunks one by one to allow progress while we are appending
     async fn append_large(&self, chunks: Vec<ChunkPayloadData>) {
+        self.append_large_waking(chunks, || {}).await
+    }
+
+    async fn append_large_waking(&self, chunks: Vec<ChunkPayloadData>, wake: impl Fn()) {
         // lock this for the whole duration
         let _sem_lock = self.semaphore_lock.lock().await;
 
         for chunk in chunks.into_iter() {
             let user_data_len = chunk.user_data.len();
+            // godot-webrtc-rs patch: no room: let the writer send what is queued.
+            if self.semaphore.available_permits() < user_data_len {
+                wake();
+            }
             let permits = self.semaphore.acquire_many(user_data_len as u32).await;
             // unwrap ok because we never close the semaphore unless we have dropped self
             permits.unwrap().forget();

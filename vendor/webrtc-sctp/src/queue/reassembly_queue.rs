@@ -253,6 +253,24 @@ impl ReassemblyQueue {
     }
 
     pub(crate) fn read(&mut self, buf: &mut [u8]) -> Result<(usize, PayloadProtocolIdentifier)> {
+        // godot-webrtc-rs patch: a message larger than `buf` stays queued and
+        // the error names its size, so the reader can grow its buffer and read
+        // it again (upstream consumed and truncated it). Readers then need only
+        // a buffer as large as the messages they really get.
+        let next = if !self.unordered.is_empty() {
+            Some(&self.unordered[0])
+        } else {
+            self.ordered.first()
+        };
+        if let Some(cset) = next {
+            let size: usize = cset.chunks.iter().map(|c| c.user_data.len()).sum();
+            let readable = !self.unordered.is_empty()
+                || (cset.is_complete() && !sna16gt(cset.ssn, self.next_ssn));
+            if readable && size > buf.len() {
+                return Err(Error::ErrShortBuffer { size });
+            }
+        }
+
         // Check unordered first
         let cset = if !self.unordered.is_empty() {
             self.unordered.remove(0)

@@ -181,9 +181,15 @@ impl Stream {
     /// Returns `(0, PayloadProtocolIdentifier::Unknown)` if the reading half of this stream is shutdown or it (the stream) was reset.
     pub async fn read_sctp(&self, p: &mut [u8]) -> Result<(usize, PayloadProtocolIdentifier)> {
         loop {
-            if self.read_shutdown.load(Ordering::SeqCst) {
-                return Ok((0, PayloadProtocolIdentifier::Unknown));
-            }
+            // godot-webrtc-rs patch: messages that arrived before the stream
+            // was reset (the peer closed its channel right after sending them)
+            // are still read; only an empty queue reports the end. Upstream
+            // checked the shutdown flag first and dropped them. The waiter is
+            // registered before the checks, so a reset between the checks and
+            // the wait (notify_waiters keeps no permit) cannot be missed.
+            let notified = self.read_notifier.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
 
             let result = {
                 let mut reassembly_queue = self.reassembly_queue.lock().await;
@@ -192,9 +198,12 @@ impl Stream {
 
             match result {
                 Ok(_) | Err(Error::ErrShortBuffer { .. }) => return result,
+                Err(_) if self.read_shutdown.load(Ordering::SeqCst) => {
+                    return Ok((0, PayloadProtocolIdentifier::Unknown));
+                }
                 Err(_) => {
                     // wait for the next chunk to become available
-                    self.read_notifier.notified().await;
+                    notified.await;
                 }
             }
         }
@@ -350,8 +359,12 @@ impl Stream {
             self.sequence_number.fetch_add(1, Ordering::SeqCst);
         }
 
-        let old_value = self.buffered_amount.fetch_add(raw.len(), Ordering::SeqCst);
-        log::trace!("[{}] bufferedAmount = {}", self.name, old_value + raw.len());
+        // godot-webrtc-rs patch: DCEP control messages (a channel's OPEN and
+        // ACK) are not the application's data, so they do not count in the
+        // buffered amount (as in browsers); see `counted_bytes`.
+        let counted = counted_bytes(ppi, raw.len());
+        let old_value = self.buffered_amount.fetch_add(counted, Ordering::SeqCst);
+        log::trace!("[{}] bufferedAmount = {}", self.name, old_value + counted);
 
         chunks
     }
@@ -488,7 +501,10 @@ impl Stream {
         }
 
         // NOTE: append is used here instead of push in order to prevent chunks interlacing.
-        self.pending_queue.append(chunks).await;
+        // godot-webrtc-rs patch: woken while a large message waits for room.
+        self.pending_queue
+            .append_waking(chunks, || self.awake_write_loop())
+            .await;
 
         self.awake_write_loop();
         Ok(())
@@ -514,6 +530,17 @@ impl Stream {
 
         self.awake_write_loop();
         Ok(())
+    }
+}
+
+/// godot-webrtc-rs patch: the bytes of a message that count in a stream's
+/// buffered amount: none for DCEP control messages (added when queued,
+/// released when acknowledged, so both sides must agree).
+pub(crate) fn counted_bytes(ppi: PayloadProtocolIdentifier, len: usize) -> usize {
+    if ppi == PayloadProtocolIdentifier::Dcep {
+        0
+    } else {
+        len
     }
 }
 
