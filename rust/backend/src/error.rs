@@ -15,6 +15,8 @@ pub enum ErrorKind {
     Failed,
     /// The operation did not finish in time.
     Timeout,
+    /// A queue is at its limit; try again once it has drained.
+    Full,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,6 +7,7 @@
 pub mod channel;
 pub mod config;
 pub mod error;
+mod lifecycle;
 pub mod log;
 pub mod options;
 pub mod panic_guard;
@@ -16,7 +17,10 @@ pub mod sdp;
 pub mod state;
 pub mod stats;
 
-pub use channel::{Channel, Packet, MAX_INBOX_BYTES, MAX_MESSAGE_SIZE};
+pub use channel::{
+    Channel, Packet, DEFAULT_REMOTE_MAX_MESSAGE_SIZE, MAX_BUFFERED_BYTES, MAX_INBOX_BYTES,
+    MAX_MESSAGE_SIZE,
+};
 pub use config::{parse_peer_config, PeerConfig};
 pub use error::{Error, ErrorKind, Result};
 pub use panic_guard::catch_panic;

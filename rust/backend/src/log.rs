@@ -65,6 +65,11 @@ pub fn log_error(message: &str) {
     push(Level::Error, message.to_owned());
 }
 
+/// Records a warning that happened off the main thread.
+pub fn log_warning(message: &str) {
+    push(Level::Warning, message.to_owned());
+}
+
 /// Takes every pending message, plus (at most once a second) one line
 /// counting those suppressed.
 pub fn drain() -> Vec<LogMessage> {

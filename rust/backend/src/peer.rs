@@ -13,19 +13,19 @@ use std::time::Duration;
 use crossbeam_channel::{unbounded, Receiver, Sender};
 use serde_json::Value;
 use tokio::runtime::Handle;
-use webrtc::api::setting_engine::SettingEngine;
+use webrtc::api::setting_engine::{SctpMaxMessageSize, SettingEngine};
 use webrtc::api::APIBuilder;
 use webrtc::ice_transport::ice_candidate::{RTCIceCandidate, RTCIceCandidateInit};
 use webrtc::peer_connection::peer_connection_state::RTCPeerConnectionState;
 use webrtc::peer_connection::sdp::session_description::RTCSessionDescription;
 use webrtc::peer_connection::RTCPeerConnection;
 
-use crate::channel::Channel;
+use crate::channel::{Channel, MAX_MESSAGE_SIZE};
 use crate::config::PeerConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::log::log_error;
 use crate::options::parse_channel_options;
-use crate::sdp::{check_candidate, parse_description, Description, SdpKind};
+use crate::sdp::{check_candidate, parse_description, with_max_message_size, Description, SdpKind};
 use crate::state::{ChannelState, ConnectionState, GatheringState, SignalingState};
 use crate::stats::{self, PeerStats};
 
@@ -33,6 +33,9 @@ use crate::stats::{self, PeerStats};
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 /// Remote candidates held while no remote description is set.
 const MAX_PENDING_CANDIDATES: usize = 1024;
+/// How long `close()` lets the channels deliver what they had queued before
+/// the transport is shut down.
+const CLOSE_FLUSH_LIMIT: Duration = Duration::from_secs(5);
 
 /// What the engine must tell the game about, in order.
 pub enum PeerEvent {
@@ -115,7 +118,7 @@ impl Shared {
 
     fn mark_channels_closed(&self) {
         for channel in self.live_channels() {
-            channel.set_state(ChannelState::Closed);
+            channel.abort();
         }
     }
 }
@@ -130,8 +133,11 @@ pub struct PeerConnection {
     shared: Arc<Shared>,
     events: Receiver<PeerEvent>,
     pending_candidates: Vec<RTCIceCandidateInit>,
-    /// The last description we applied locally, to accept its echo.
+    /// The last description we applied locally, as announced, to accept its echo.
     local_description: Option<(SdpKind, String)>,
+    /// The answer announced but not applied yet: `set_local_description`
+    /// applies it (the signaling state is HAVE_REMOTE_OFFER until then).
+    pending_answer: Option<(RTCSessionDescription, String)>,
     /// The last remote description applied: candidates must match its media.
     remote_description: Option<Description>,
 }
@@ -149,6 +155,10 @@ impl PeerConnection {
         // and its default 1 s wait before nominating a peer-reflexive pair made
         // a large share of connects take a second.
         settings.set_prflx_acceptance_min_wait(Some(Duration::ZERO));
+        // Send up to what the remote's a=max-message-size allows, to our own limit.
+        settings.set_sctp_max_message_size_can_send(SctpMaxMessageSize::Bounded(
+            MAX_MESSAGE_SIZE as u32,
+        ));
         let api = APIBuilder::new().with_setting_engine(settings).build();
         let pc = run(
             &runtime,
@@ -172,6 +182,7 @@ impl PeerConnection {
             events,
             pending_candidates: Vec::new(),
             local_description: None,
+            pending_answer: None,
             remote_description: None,
         };
         peer.install_callbacks();
@@ -262,8 +273,12 @@ impl PeerConnection {
         }
     }
 
-    /// The next thing to tell the game, if any.
+    /// The next thing to tell the game, if any; nothing once closed.
     pub fn next_event(&self) -> Option<PeerEvent> {
+        if self.is_closed() {
+            while self.events.try_recv().is_ok() {}
+            return None;
+        }
         self.events.try_recv().ok()
     }
 
@@ -323,11 +338,28 @@ impl PeerConnection {
         kind: SdpKind,
         description: RTCSessionDescription,
     ) -> Result<()> {
-        let sdp = description.sdp.clone();
-        let parsed = parse_description(kind, &sdp)?;
+        let announced = self.announced_text(kind, &description)?;
+        self.apply_local(kind, description, announced.clone())?;
+        self.shared.announce_description(kind, announced);
+        Ok(())
+    }
+
+    /// The text the remote gets for a description we created: ours plus our
+    /// `a=max-message-size`. Also learns the media id candidates go with.
+    fn announced_text(&self, kind: SdpKind, description: &RTCSessionDescription) -> Result<String> {
+        let parsed = parse_description(kind, &description.sdp)?;
         if let Some(mid) = parsed.first_mid() {
             *lock(&self.shared.local_mid) = mid.to_owned();
         }
+        Ok(with_max_message_size(&description.sdp, MAX_MESSAGE_SIZE))
+    }
+
+    fn apply_local(
+        &mut self,
+        kind: SdpKind,
+        description: RTCSessionDescription,
+        announced: String,
+    ) -> Result<()> {
         let pc = Arc::clone(&self.pc);
         run(
             &self.runtime,
@@ -335,13 +367,26 @@ impl PeerConnection {
             ErrorKind::Failed,
             async move { pc.set_local_description(description).await },
         )?;
-        self.shared.announce_description(kind, sdp.clone());
-        self.local_description = Some((kind, sdp));
+        self.local_description = Some((kind, announced));
         Ok(())
     }
 
-    /// Applies the remote description; for an offer, also creates, applies and
-    /// queues the answer.
+    /// Applies the answer announced by `set_remote_description` if the
+    /// script's handler did not pass it to `set_local_description` (scripts
+    /// written for the official plugin never do). The engine calls this right
+    /// after emitting the answer.
+    pub fn apply_pending_answer(&mut self) -> Result<()> {
+        match self.pending_answer.take() {
+            Some((answer, announced)) if !self.is_closed() => {
+                self.apply_local(SdpKind::Answer, answer, announced)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Applies the remote description; for an offer, also creates the answer
+    /// and queues it for `session_description_created` (signaling state
+    /// HAVE_REMOTE_OFFER until the answer is applied).
     pub fn set_remote_description(&mut self, kind: &str, sdp: &str) -> Result<()> {
         self.ensure_not_closed("set_remote_description")?;
         let kind = SdpKind::parse(kind)?;
@@ -381,7 +426,9 @@ impl PeerConnection {
                 ErrorKind::Failed,
                 async move { pc.create_answer(None).await },
             )?;
-            self.apply_and_announce(SdpKind::Answer, answer)?;
+            let announced = self.announced_text(SdpKind::Answer, &answer)?;
+            self.pending_answer = Some((answer, announced.clone()));
+            self.shared.announce_description(SdpKind::Answer, announced);
         }
         Ok(())
     }
@@ -390,6 +437,11 @@ impl PeerConnection {
     pub fn set_local_description(&mut self, kind: &str, sdp: &str) -> Result<()> {
         self.ensure_not_closed("set_local_description")?;
         let kind = SdpKind::parse(kind)?;
+        if let Some((_, announced)) = &self.pending_answer {
+            if kind == SdpKind::Answer && announced == sdp {
+                return self.apply_pending_answer();
+            }
+        }
         if let Some((applied_kind, applied_sdp)) = &self.local_description {
             if *applied_kind == kind && applied_sdp == sdp {
                 return Ok(());
@@ -467,20 +519,34 @@ impl PeerConnection {
         )
     }
 
-    /// Closes every channel and the connection; the remote sees its channels close.
+    /// Closes every channel and the connection: everything reports CLOSED at
+    /// once and nothing more is emitted, but what the channels had queued is
+    /// still delivered (for up to [`CLOSE_FLUSH_LIMIT`]) and their streams
+    /// reset before the transport shuts down; the remote sees its channels close.
     pub fn close(&mut self) {
         if self.shared.closed.swap(true, Ordering::SeqCst) {
             return;
         }
-        for channel in self.shared.live_channels() {
-            channel.close();
-            channel.set_state(ChannelState::Closed);
+        while self.events.try_recv().is_ok() {}
+        let channels = self.shared.live_channels();
+        for channel in &channels {
+            channel.close_with_connection();
         }
         self.pending_candidates.clear();
+        self.pending_answer = None;
         let pc = Arc::clone(&self.pc);
         self.runtime.spawn(async move {
+            let flushed = async {
+                for channel in &channels {
+                    channel.drained().await;
+                }
+            };
+            let _ = tokio::time::timeout(CLOSE_FLUSH_LIMIT, flushed).await;
             if let Err(e) = pc.close().await {
                 log_error(&format!("closing the peer connection: {e}"));
+            }
+            for channel in &channels {
+                channel.abort();
             }
         });
     }

@@ -99,6 +99,28 @@ pub fn parse_description(kind: SdpKind, sdp: &str) -> Result<Description> {
     Ok(Description { rtc, media })
 }
 
+/// `sdp` with `a=max-message-size:<size>` in its data channel section, after
+/// `a=sctp-port`, unless it already names one. webrtc-rs writes none, so its
+/// peers assume 65536 (RFC 8841 6.1); we announce what we really accept. The
+/// attribute only informs the remote, so we apply the unmodified description.
+pub fn with_max_message_size(sdp: &str, size: usize) -> String {
+    if sdp.contains("a=max-message-size:") {
+        return sdp.to_owned();
+    }
+    let mut out = String::with_capacity(sdp.len() + 32);
+    let mut in_application = false;
+    for line in sdp.split_inclusive('\n') {
+        if line.starts_with("m=") {
+            in_application = line.starts_with("m=application");
+        }
+        out.push_str(line);
+        if in_application && line.starts_with("a=sctp-port:") {
+            out.push_str(&format!("a=max-message-size:{size}\r\n"));
+        }
+    }
+    out
+}
+
 /// Checks an ICE candidate line (with or without the `candidate:` prefix).
 /// Returns the line without the prefix; empty means "end of candidates".
 pub fn check_candidate(candidate: &str) -> Result<&str> {
@@ -142,6 +164,25 @@ mod tests {
         }
         let huge = format!("v=0\r\n{}", "a=x\r\n".repeat(100_000));
         assert!(parse_description(SdpKind::Offer, &huge).is_err());
+    }
+
+    #[test]
+    fn max_message_size_goes_into_the_data_channel_section_once() {
+        let sdp = "v=0\r\nm=audio 9 RTP/AVP 0\r\na=sctp-port:1\r\n\
+                   m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:0\r\na=sctp-port:5000\r\na=x\r\n";
+        let out = with_max_message_size(sdp, 262144);
+        assert_eq!(
+            out,
+            sdp.replace(
+                "a=sctp-port:5000\r\n",
+                "a=sctp-port:5000\r\na=max-message-size:262144\r\n"
+            )
+        );
+        assert_eq!(
+            with_max_message_size(&out, 1),
+            out,
+            "an existing value is kept"
+        );
     }
 
     #[test]

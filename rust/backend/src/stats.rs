@@ -29,6 +29,8 @@ pub struct ChannelStats {
     pub messages_sent: usize,
     pub messages_received: usize,
     pub buffered_amount: usize,
+    /// The largest message `send` takes on this channel (see `Channel::max_message_size`).
+    pub max_message_size: usize,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

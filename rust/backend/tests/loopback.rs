@@ -42,6 +42,9 @@ impl Relay {
         while let Some(event) = b.next_event() {
             self.deliver(event, a, false);
         }
+        // As the engine adapter does right after emitting an answer.
+        a.apply_pending_answer().expect("apply a's answer");
+        b.apply_pending_answer().expect("apply b's answer");
     }
 
     fn deliver(&mut self, event: PeerEvent, to: &mut PeerConnection, to_b: bool) {
@@ -152,8 +155,17 @@ fn in_band_channel_carries_text_binary_and_64k_both_ways() {
 
     remote.send(&big, true).expect("reply 64 KiB");
     assert_eq!(recv(&chat).data, big);
+    // Both advertise a=max-message-size:262144, and read buffers grow to fit.
+    let largest: Vec<u8> = (0..262_144u32).map(|i| (i * 13) as u8).collect();
+    assert_eq!(chat.max_message_size(), 262_144);
+    remote.send(&largest, false).expect("reply 256 KiB");
+    assert_eq!(recv(&chat).data, largest);
+    chat.send(&largest, false).expect("send 256 KiB");
+    assert_eq!(recv(&remote).data, largest);
     assert_eq!(
-        chat.send(&vec![0; 65537], false).expect_err("too big").kind,
+        chat.send(&vec![0; 262_145], false)
+            .expect_err("too big")
+            .kind,
         ErrorKind::InvalidParameter
     );
 

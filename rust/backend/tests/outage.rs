@@ -123,6 +123,8 @@ fn deliver(relay: &UdpRelay, from: &mut PeerConnection, to: &mut PeerConnection,
             }
             PeerEvent::DataChannel(_) => {}
         }
+        // As the engine adapter does right after emitting an answer.
+        from.apply_pending_answer().expect("apply the answer");
     }
 }
 

@@ -275,7 +275,8 @@ impl Pair {
         while let Some(event) = self.b.next_event() {
             deliver(event, &mut self.a, Some(&mut self.received_by_b))?;
         }
-        Ok(())
+        // As the engine adapter does right after emitting an answer.
+        self.b.apply_pending_answer().map_err(|e| e.message)
     }
 
     fn pump_until(

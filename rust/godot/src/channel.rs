@@ -9,13 +9,15 @@ use godot::classes::{IWebRtcDataChannelExtension, WebRtcDataChannelExtension};
 use godot::global::Error as GodotError;
 use godot::meta::conv::RawPtr;
 use godot::prelude::*;
-use webrtc_rs_backend::{catch_panic, Channel, ErrorKind, Packet, MAX_MESSAGE_SIZE};
+use webrtc_rs_backend::{catch_panic, Channel, ErrorKind, Packet, DEFAULT_REMOTE_MAX_MESSAGE_SIZE};
 
 use crate::convert::report;
 
 /// A data channel of godot-webrtc-rs, returned by `create_data_channel()` and
-/// `data_channel_received`. Use it exactly as Godot documents `WebRTCDataChannel`; messages are
-/// limited to 65536 bytes.
+/// `data_channel_received`. Use it exactly as Godot documents `WebRTCDataChannel`. Messages may be
+/// as large as the remote accepts (its `a=max-message-size`, 65536 if it names none), up to 262144
+/// bytes; `get_max_packet_size()` tells the limit once the channel is open. At most 16 MiB may wait
+/// for the remote: pace sends with `get_buffered_amount()`.
 #[derive(GodotClass)]
 #[class(tool, base = WebRtcDataChannelExtension, rename = WebRTCRsDataChannel)]
 pub struct WebRtcRsDataChannel {
@@ -97,7 +99,9 @@ impl IWebRtcDataChannelExtension for WebRtcRsDataChannel {
     }
 
     fn get_max_packet_size(&self) -> i32 {
-        MAX_MESSAGE_SIZE as i32
+        self.channel
+            .as_ref()
+            .map_or(DEFAULT_REMOTE_MAX_MESSAGE_SIZE, |c| c.max_message_size()) as i32
     }
 
     fn poll(&mut self) -> GodotError {

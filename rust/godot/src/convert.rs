@@ -89,6 +89,8 @@ pub fn godot_error_code(error: &Error) -> GodotError {
         ErrorKind::InvalidState => GodotError::ERR_UNAVAILABLE,
         ErrorKind::Timeout => GodotError::ERR_TIMEOUT,
         ErrorKind::Failed => GodotError::FAILED,
+        // As Godot's WebSocketPeer.put_packet when its outgoing buffer is full.
+        ErrorKind::Full => GodotError::ERR_OUT_OF_MEMORY,
     }
 }
 
@@ -129,6 +131,7 @@ pub fn stats_to_dictionary(stats: &PeerStats) -> VarDictionary {
         dict.set("messages_sent", c.messages_sent as i64);
         dict.set("messages_received", c.messages_received as i64);
         dict.set("buffered_amount", c.buffered_amount as i64);
+        dict.set("max_message_size", c.max_message_size as i64);
         channels.push(&dict.to_variant());
     }
     let mut dict = VarDictionary::new();

@@ -10,7 +10,7 @@ use godot::prelude::*;
 use serde_json::Value;
 use webrtc_rs_backend::log::Level;
 use webrtc_rs_backend::{
-    catch_panic, parse_peer_config, runtime, Error, PeerConnection, PeerEvent,
+    catch_panic, parse_peer_config, runtime, Error, PeerConnection, PeerEvent, SdpKind,
 };
 
 use crate::channel::WebRtcRsDataChannel;
@@ -70,6 +70,16 @@ impl WebRtcRsPeerConnection {
                 let args = [kind.as_str().to_variant(), sdp.to_variant()];
                 self.base_mut()
                     .emit_signal("session_description_created", &args);
+                // A handler that passed the answer to set_local_description
+                // has applied it; for one that did not, apply it now.
+                if kind == SdpKind::Answer {
+                    let context = "set_local_description (answer)";
+                    if let Some(backend) = self.backend.as_mut() {
+                        if let Err(e) = catch_panic(context, || backend.apply_pending_answer()) {
+                            report(context, &e);
+                        }
+                    }
+                }
             }
             PeerEvent::IceCandidate {
                 mid,
