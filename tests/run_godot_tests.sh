@@ -67,4 +67,9 @@ for scenario in "$root"/tests/scenarios/*.sh; do
 done
 
 echo "godot: $passed passed, $failed failed, $skipped skipped"
+# In CI (root, namespaces, packages installable) a skipped scenario hides a failure.
+if [ "${CI:-}" = "true" ] && [ "$skipped" -gt 0 ]; then
+  echo "godot: $skipped scenario(s) skipped with CI=true: that is a failure"
+  exit 1
+fi
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -111,8 +111,8 @@ func test_64k_messages_both_ways_and_buffered_amount() -> void:
 	check_eq(remote.put_packet(big), OK, "64 KiB back")
 	check_eq(await next_packet([a, b], chat), big, "64 KiB arrives the other way")
 	var too_big := PackedByteArray()
-	too_big.resize(65537)
-	check(chat.put_packet(too_big) != OK, "65537 bytes refused")
+	too_big.resize(262145)
+	check(chat.put_packet(too_big) != OK, "262145 bytes (over both ends' a=max-message-size) refused")
 	check_eq(chat.get_ready_state(), WebRTCDataChannel.STATE_OPEN, "channel still open after refusing")
 
 
