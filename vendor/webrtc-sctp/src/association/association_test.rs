@@ -734,19 +734,30 @@ async fn test_assoc_reliable_short_buffer() -> Result<()> {
 
     flush_buffers(&br, &a0, &a1).await;
 
+    // godot-webrtc-rs patch (PATCHED.md 8): a short buffer gets
+    // ErrShortBuffer naming the size needed and the message stays queued,
+    // so a retry with a big enough buffer reads it whole.
     let mut buf = vec![0u8; 3];
     let result = s1.read_sctp(&mut buf).await;
     assert!(result.is_err(), "expected error to be ErrShortBuffer");
     if let Err(err) = result {
         assert_eq!(
             err,
-            Error::ErrShortBuffer { size: 3 },
+            Error::ErrShortBuffer { size: MSG.len() },
             "expected error to be ErrShortBuffer"
         );
     }
+    {
+        let q = s1.reassembly_queue.lock().await;
+        assert!(q.is_readable(), "the message should still be readable");
+    }
+    let mut buf = vec![0u8; MSG.len()];
+    let (n, ppi) = s1.read_sctp(&mut buf).await?;
+    assert_eq!(&buf[..n], &MSG[..], "the kept message is read whole");
+    assert_eq!(ppi, PayloadProtocolIdentifier::Binary);
 
     {
-        let q = s0.reassembly_queue.lock().await;
+        let q = s1.reassembly_queue.lock().await;
         assert!(!q.is_readable(), "should no longer be readable");
     }
 
