@@ -41,7 +41,7 @@ judge() {
   skipped=$((skipped + $(grep -c '^TEST SKIP' "$log")))
   p=$(grep -c '^TEST PASS' "$log")
   f=$(grep -c '^TEST FAIL' "$log")
-  grep -E '^TEST (PASS|FAIL|SKIP)|CHECK FAILED' "$log" | sed "s/^/[$name] /"
+  grep -E '^TEST (PASS|FAIL|SKIP)|CHECK FAILED|^  [0-9a-z]' "$log" | sed "s/^/[$name] /"
   if [ "$code" -ne 0 ] || ! grep -qE '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" || grep -qE 'SCRIPT ERROR|\[panic ' "$log"; then
     if [ "$f" -eq 0 ]; then f=1; fi
     echo "[$name] run FAILED (exit $code); log:"

@@ -5,6 +5,7 @@
 //! [`runtime`] and reports back through queues that the engine drains.
 
 pub mod channel;
+mod channel_registry;
 pub mod config;
 pub mod error;
 mod lifecycle;
@@ -21,6 +22,7 @@ pub use channel::{
     Channel, Packet, DEFAULT_REMOTE_MAX_MESSAGE_SIZE, MAX_BUFFERED_BYTES, MAX_INBOX_BYTES,
     MAX_MESSAGE_SIZE,
 };
+pub use channel_registry::MAX_OPEN_CHANNELS;
 pub use config::{parse_peer_config, PeerConfig};
 pub use error::{Error, ErrorKind, Result};
 pub use panic_guard::catch_panic;

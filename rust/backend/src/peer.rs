@@ -7,7 +7,7 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crossbeam_channel::{unbounded, Receiver, Sender};
@@ -15,12 +15,14 @@ use serde_json::Value;
 use tokio::runtime::Handle;
 use webrtc::api::setting_engine::{SctpMaxMessageSize, SettingEngine};
 use webrtc::api::APIBuilder;
+use webrtc::data_channel::RTCDataChannel;
 use webrtc::ice_transport::ice_candidate::{RTCIceCandidate, RTCIceCandidateInit};
 use webrtc::peer_connection::peer_connection_state::RTCPeerConnectionState;
 use webrtc::peer_connection::sdp::session_description::RTCSessionDescription;
 use webrtc::peer_connection::RTCPeerConnection;
 
 use crate::channel::{Channel, MAX_MESSAGE_SIZE};
+use crate::channel_registry::ChannelRegistry;
 use crate::config::PeerConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::log::log_error;
@@ -58,7 +60,7 @@ struct Shared {
     /// so signaling never sees a candidate before the SDP it belongs to.
     candidate_gate: Mutex<CandidateGate>,
     local_mid: Mutex<String>,
-    channels: Mutex<Vec<Weak<Channel>>>,
+    channels: ChannelRegistry,
     closed: AtomicBool,
     /// Latched: a failed connection reports FAILED until the script closes it.
     failed: AtomicBool,
@@ -101,25 +103,6 @@ impl Shared {
             let _ = self.events.send(held);
         }
         gate.open = true;
-    }
-
-    fn register_channel(&self, channel: &Arc<Channel>) {
-        let mut channels = lock(&self.channels);
-        channels.retain(|c| c.strong_count() > 0);
-        channels.push(Arc::downgrade(channel));
-    }
-
-    fn live_channels(&self) -> Vec<Arc<Channel>> {
-        lock(&self.channels)
-            .iter()
-            .filter_map(Weak::upgrade)
-            .collect()
-    }
-
-    fn mark_channels_closed(&self) {
-        for channel in self.live_channels() {
-            channel.abort();
-        }
     }
 }
 
@@ -171,7 +154,7 @@ impl PeerConnection {
             events: events_tx,
             candidate_gate: Mutex::default(),
             local_mid: Mutex::new("0".to_owned()),
-            channels: Mutex::default(),
+            channels: ChannelRegistry::default(),
             closed: AtomicBool::new(false),
             failed: AtomicBool::new(false),
         });
@@ -209,7 +192,7 @@ impl PeerConnection {
                     match state {
                         RTCPeerConnectionState::Failed => {
                             shared.failed.store(true, Ordering::SeqCst);
-                            shared.mark_channels_closed();
+                            shared.channels.abort_all();
                             // Stop answering ICE checks too, so the remote
                             // (e.g. after a fingerprint mismatch it cannot see)
                             // loses consent and fails as well.
@@ -217,7 +200,7 @@ impl PeerConnection {
                                 let _ = pc.close().await;
                             }
                         }
-                        RTCPeerConnectionState::Closed => shared.mark_channels_closed(),
+                        RTCPeerConnectionState::Closed => shared.channels.abort_all(),
                         _ => {}
                     }
                 })
@@ -226,13 +209,19 @@ impl PeerConnection {
         let weak = Arc::downgrade(&self.shared);
         let runtime = self.runtime.clone();
         self.pc.on_data_channel(Box::new(move |rtc| {
-            if let Some(shared) = weak.upgrade() {
-                if !shared.closed.load(Ordering::SeqCst) {
-                    let channel = Channel::attach(rtc, runtime.clone());
-                    shared.register_channel(&channel);
-                    let _ = shared.events.send(PeerEvent::DataChannel(channel));
-                }
+            let Some(shared) = weak.upgrade() else {
+                return Box::pin(async {});
+            };
+            if shared.closed.load(Ordering::SeqCst) {
+                return Box::pin(async {});
             }
+            if !shared.channels.admit_remote() {
+                refuse_channel(&rtc);
+                return Box::pin(async {});
+            }
+            let channel = Channel::attach(rtc, runtime.clone());
+            shared.channels.register(&channel);
+            let _ = shared.events.send(PeerEvent::DataChannel(channel));
             Box::pin(async {})
         }));
     }
@@ -287,7 +276,7 @@ impl PeerConnection {
         let init = parse_channel_options(label, options)?;
         if let Some(id) = init.negotiated {
             let taken =
-                self.shared.live_channels().iter().any(|c| {
+                self.shared.channels.live().iter().any(|c| {
                     c.is_negotiated() && c.id() == id && c.state() != ChannelState::Closed
                 });
             if taken {
@@ -305,7 +294,7 @@ impl PeerConnection {
             async move { pc.create_data_channel(&label_owned, Some(init)).await },
         )?;
         let channel = Channel::attach(rtc, self.runtime.clone());
-        self.shared.register_channel(&channel);
+        self.shared.channels.register(&channel);
         Ok(channel)
     }
 
@@ -318,7 +307,7 @@ impl PeerConnection {
                 self.signaling_state()
             )));
         }
-        if self.shared.live_channels().is_empty() {
+        if self.shared.channels.live().is_empty() {
             return Err(Error::invalid_state(
                 "create_offer: create at least one data channel first (a connection without one has nothing to negotiate)",
             ));
@@ -510,7 +499,7 @@ impl PeerConnection {
     /// Transport state, selected candidates, RTT and per-channel traffic.
     pub fn stats(&self) -> Result<PeerStats> {
         let pc = Arc::clone(&self.pc);
-        let channels = self.shared.live_channels();
+        let channels = self.shared.channels.live();
         run(
             &self.runtime,
             "collect statistics",
@@ -528,7 +517,7 @@ impl PeerConnection {
             return;
         }
         while self.events.try_recv().is_ok() {}
-        let channels = self.shared.live_channels();
+        let channels = self.shared.channels.live();
         for channel in &channels {
             channel.close_with_connection();
         }
@@ -556,6 +545,22 @@ impl Drop for PeerConnection {
     fn drop(&mut self) {
         self.close();
     }
+}
+
+/// Closes a channel the remote opened past the cap: its stream is reset, so
+/// the remote sees it close. webrtc-rs announces a channel before it is open,
+/// and closing it then does nothing, so this waits for the open.
+fn refuse_channel(rtc: &Arc<RTCDataChannel>) {
+    let weak = Arc::downgrade(rtc);
+    rtc.on_open(Box::new(move || {
+        Box::pin(async move {
+            let Some(rtc) = weak.upgrade() else { return };
+            // Detached mode: take the channel (webrtc-rs warns otherwise), then close it.
+            if let Ok(detached) = rtc.detach().await {
+                let _ = detached.close().await;
+            }
+        })
+    }));
 }
 
 /// A candidate must name a media section of the remote description, by mid or index.

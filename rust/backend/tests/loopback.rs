@@ -32,6 +32,9 @@ struct Relay {
     /// Hold candidates back instead of delivering them (to test queueing).
     hold_candidates: bool,
     held: Vec<(bool, String, i32, String)>,
+    /// Hold descriptions back too: (to_b, kind, sdp).
+    hold_descriptions: bool,
+    held_descriptions: Vec<(bool, String, String)>,
 }
 
 impl Relay {
@@ -50,7 +53,12 @@ impl Relay {
     fn deliver(&mut self, event: PeerEvent, to: &mut PeerConnection, to_b: bool) {
         match event {
             PeerEvent::SessionDescription { kind, sdp } => {
-                assert!(to.set_remote_description(kind.as_str(), &sdp).is_ok());
+                if self.hold_descriptions {
+                    self.held_descriptions
+                        .push((to_b, kind.as_str().to_owned(), sdp));
+                } else {
+                    assert!(to.set_remote_description(kind.as_str(), &sdp).is_ok());
+                }
             }
             PeerEvent::IceCandidate {
                 mid,
@@ -199,19 +207,30 @@ fn negotiated_unreliable_channels_and_early_candidates() {
     );
     let mut relay = Relay {
         hold_candidates: true,
+        hold_descriptions: true,
         ..Relay::default()
     };
     a.create_offer().expect("offer");
-    // b gets a's candidates before it has the remote description.
-    wait_until("candidates", &mut relay, &mut a, &mut b, |r| {
-        !r.held.is_empty()
-    });
-    let early: Vec<_> = std::mem::take(&mut relay.held);
-    for (_, mid, index, candidate) in &early {
-        b.add_ice_candidate(mid, *index, candidate)
-            .expect("queued candidate");
+    wait_until(
+        "a's offer and candidates",
+        &mut relay,
+        &mut a,
+        &mut b,
+        |r| !r.held_descriptions.is_empty() && r.held.iter().any(|(to_b, ..)| *to_b),
+    );
+    // b gets a's candidates before it has any remote description: it holds
+    // them and applies them once the offer arrives.
+    for (_, mid, index, candidate) in std::mem::take(&mut relay.held) {
+        b.add_ice_candidate(&mid, index, &candidate)
+            .expect("held candidate");
     }
-    relay.hold_candidates = false;
+    assert_eq!(b.signaling_state(), SignalingState::Stable);
+    let (to_b, kind, offer) = relay.held_descriptions.remove(0);
+    assert!(to_b && kind == "offer");
+    b.set_remote_description(&kind, &offer).expect("the offer");
+    // From here on a never learns a candidate of b's, so the connection can
+    // only come up through the candidates b held (b's checks reach a).
+    relay.hold_descriptions = false;
     wait_until("open", &mut relay, &mut a, &mut b, |_| {
         ca.state() == ChannelState::Open && cb.state() == ChannelState::Open
     });
@@ -321,13 +340,14 @@ fn negotiated_channel_opened_after_the_peer_sent_on_it_gets_every_message() {
     for i in 0..20u8 {
         early.send(&[i; 100], false).expect("send before b opens");
     }
-    // Let every message reach b, which has no channel 5 yet.
-    let deadline = Instant::now() + Duration::from_millis(300);
-    while Instant::now() < deadline {
-        relay.pump(&mut a, &mut b);
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    assert_eq!(early.buffered_amount(), 0, "b acknowledged the messages");
+    // Every message reaches b, which has no channel 5 yet, and is acknowledged.
+    wait_until(
+        "b acknowledged the messages",
+        &mut relay,
+        &mut a,
+        &mut b,
+        |_| early.buffered_amount() == 0,
+    );
     let late = b.create_data_channel("late", &options).expect("b's side");
     wait_until("b's side open", &mut relay, &mut a, &mut b, |_| {
         late.state() == ChannelState::Open

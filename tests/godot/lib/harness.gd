@@ -72,9 +72,16 @@ func pump_signaled_until(peer: WebRTCPeerConnection, signaling, condition: Calla
 		return condition.call(), timeout_s)
 
 
-## Polls `peers` for `seconds`.
-func pump_for(peers: Array, seconds: float) -> void:
-	await pump_until(peers, func(): return false, seconds)
+## Polls `peers` until `value` has returned the same thing for `steady_ms`
+## (e.g. a process's open files once closes have finished); false on timeout.
+func pump_until_steady(peers: Array, value: Callable, steady_ms := 250, timeout_s := 10.0) -> bool:
+	var seen := {"value": null, "since": Time.get_ticks_msec()}
+	return await pump_until(peers, func():
+		var now = value.call()
+		if now != seen.value:
+			seen.value = now
+			seen.since = Time.get_ticks_msec()
+		return Time.get_ticks_msec() - seen.since >= steady_ms, timeout_s)
 
 
 ## Wires two peers to each other the way Godot's own demos do. Static, so

@@ -56,11 +56,16 @@ func test_bad_descriptions_and_candidates() -> void:
 	check_eq(peer.add_ice_candidate("0", 0, "candidate:garbage"), ERR_INVALID_DATA, "garbage candidate")
 	check_eq(peer.add_ice_candidate("0", 0, "candidate:1 1 udp"), ERR_INVALID_DATA, "truncated candidate")
 	check_eq(peer.add_ice_candidate("0", 0, ""), OK, "empty candidate (end of candidates) is fine")
+	var emitted: Array = []
+	peer.session_description_created.connect(func(type, _sdp): emitted.append(type))
 	check_eq(peer.create_offer(), OK, "offer")
 	check(peer.create_offer() != OK, "a second create_offer while one is pending fails")
-	await pump_for([peer], 0.2)
-	check(keep != null, "channel kept")
+	check(await pump_until([peer], func(): return not emitted.is_empty()), "the offer is emitted")
+	check_eq(emitted, ["offer"], "exactly one offer")
+	check_eq(keep.get_ready_state(), WebRTCDataChannel.STATE_CONNECTING, "the refused calls left the channel waiting")
+	check_eq(peer.get_signaling_state(), WebRTCPeerConnection.SIGNALING_STATE_HAVE_LOCAL_OFFER, "the one good offer stands")
 	peer.close()
+	check_eq(keep.get_ready_state(), WebRTCDataChannel.STATE_CLOSED, "close() closes the channel")
 	check(peer.set_remote_description("offer", "v=0") != OK, "calls after close fail")
 	check(peer.add_ice_candidate("0", 0, "candidate:1 1 udp 1 127.0.0.1 5000 typ host") != OK, "candidate after close fails")
 
@@ -86,4 +91,5 @@ func test_candidate_for_unknown_media_id() -> void:
 	check_eq(b.add_ice_candidate("no-such-mid", 0, line), ERR_INVALID_PARAMETER, "unknown mid")
 	check_eq(b.add_ice_candidate("", 7, line), ERR_INVALID_PARAMETER, "unknown m-line index")
 	check_eq(b.add_ice_candidate("0", 0, line), OK, "known mid")
-	check(keep != null, "kept")
+	# The refused candidates changed nothing: the connection still opens.
+	check(await pump_until([a, b], func(): return keep.get_ready_state() == WebRTCDataChannel.STATE_OPEN), "the channel opens")

@@ -172,11 +172,22 @@ func test_nothing_is_emitted_after_close() -> void:
 	a.session_description_created.connect(func(type, _sdp): emitted.append(type))
 	a.ice_candidate_created.connect(func(_m, _i, _c): emitted.append("candidate"))
 	var channel := a.create_data_channel("x")
+	# A control peer doing the same but staying open: once it has emitted its
+	# offer and a candidate, a closed `a` had every chance to emit too.
+	var control := WebRTCPeerConnection.new()
+	var control_emitted: Array = []
+	control.session_description_created.connect(func(type, _sdp): control_emitted.append(type))
+	control.ice_candidate_created.connect(func(_m, _i, _c): control_emitted.append("candidate"))
+	var control_channel := control.create_data_channel("x")
 	check_eq(a.create_offer(), OK, "create_offer")
+	check_eq(control.create_offer(), OK, "control create_offer")
 	a.close()
-	await pump_for([a], 0.5)
+	check(await pump_until([a, control], func(): return control_emitted.has("candidate")), "the control peer emits its offer and a candidate")
+	check_eq(control_emitted[0] if not control_emitted.is_empty() else "", "offer", "the control's offer came first")
 	check_eq(emitted, [], "no signal after close()")
 	check_eq(channel.get_ready_state(), WebRTCDataChannel.STATE_CLOSED, "its channel is CLOSED")
+	check(control_channel != null, "the control's channel")
+	control.close()
 
 
 ## Godot's class reference: set_remote_description("offer") leads to

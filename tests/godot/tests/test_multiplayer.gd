@@ -100,9 +100,16 @@ func test_three_peer_mesh_connects_and_routes_packets() -> void:
 		_drain(mesh[1], got1)
 		_drain(mesh[2], got2)
 		return got2.size() >= 1)
-	await pump_for(mesh.values(), 0.2)
-	_drain(mesh[1], got1)
-	check_eq(got1.size(), 0, "excluded peer got nothing")
+	# Then a packet for peer 1 alone, on the same ordered channel: once it is
+	# there, anything excluded-but-delivered would have arrived before it.
+	mesh[3].set_target_peer(1)
+	mesh[3].put_packet("marker".to_utf8_buffer())
+	check(await pump_until(mesh.values(), func():
+		_drain(mesh[1], got1)
+		return got1.size() >= 1), "peer 1 got the packet sent to it")
+	check_eq(got1.size(), 1, "excluded peer got nothing else")
+	check(got1.size() >= 1 and got1[0][3] == "marker".to_utf8_buffer(), "what it got is the marker")
+	_drain(mesh[2], got2)
 	check_eq(got2.size(), 1, "others got it")
 	for mp in mesh.values():
 		mp.close()

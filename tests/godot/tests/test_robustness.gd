@@ -16,6 +16,10 @@ func _open(pair: Dictionary) -> bool:
 	return pair.ca.get_ready_state() == WebRTCDataChannel.STATE_OPEN and pair.cb.get_ready_state() == WebRTCDataChannel.STATE_OPEN
 
 
+func _open_files() -> int:
+	return ProcessStats.snapshot().fds
+
+
 func _pump_pairs(pairs: Array) -> void:
 	for pair in pairs:
 		pair.a.poll()
@@ -61,9 +65,9 @@ func test_churn_1000_connections_with_flat_resources() -> void:
 		await process_frame
 		if done == 100:
 			# Let the closes finish, then take the baseline after warm-up.
-			await pump_for([], 0.5)
+			check(await pump_until_steady([], _open_files), "open files settle after 100 cycles")
 			baseline = ProcessStats.snapshot()
-	await pump_for([], 1.0)
+	check(await pump_until_steady([], _open_files), "open files settle at the end")
 	var final := ProcessStats.snapshot()
 	print("  churn: %d cycles in %d ms; after 100: %s; after %d: %s" % [cycles, Time.get_ticks_msec() - started, str(baseline), cycles, str(final)])
 	if cycles >= 200:
@@ -90,7 +94,7 @@ func test_64_peers_closing_at_once() -> void:
 	for pair in pairs:
 		check_eq(pair.a.get_connection_state(), WebRTCPeerConnection.STATE_CLOSED, "closed")
 		check_eq(pair.cb.get_ready_state(), WebRTCDataChannel.STATE_CLOSED, "channels closed")
-	await pump_for([], 0.3)
+	check(await pump_until_steady([], _open_files), "open files settle after the closes")
 
 
 func test_freeing_peers_and_channels_in_every_order() -> void:
@@ -101,6 +105,10 @@ func test_freeing_peers_and_channels_in_every_order() -> void:
 		if not check(await _until_pairs([pair], func(): return _open(pair)), "connected for order %s" % str(order)):
 			continue
 		pair.ca.put_packet(PackedByteArray([1, 2, 3]))
+		# Weak references only: once the script lets go, nothing of ours may keep an object alive.
+		var freed := []
+		for key in ["a", "b", "ca", "cb"]:
+			freed.append(weakref(pair[key]))
 		var remote: WebRTCDataChannel = pair.cb
 		for key in order:
 			if key == "close":
@@ -109,10 +117,13 @@ func test_freeing_peers_and_channels_in_every_order() -> void:
 			else:
 				pair.erase(key)
 			await process_frame
+		check(freed[3].get_ref() != null, "the remote channel lives while the script holds it (order %s)" % str(order))
 		remote = null
-		check(pair.is_empty(), "all references dropped")
-	await pump_for([], 0.3)
-	# Reaching here without a crash is the point; the process must also exit cleanly (runner checks).
+		await process_frame
+		for i in freed.size():
+			check(freed[i].get_ref() == null, "%s freed once unreferenced (order %s)" % [["a", "b", "ca", "cb"][i], str(order)])
+	check(await pump_until_steady([], _open_files), "open files settle after the frees")
+	# No crash on the way; the process must also exit cleanly (runner checks).
 
 
 func test_flooding_peer_is_bounded_and_lossless() -> void:
@@ -136,7 +147,16 @@ func test_flooding_peer_is_bounded_and_lossless() -> void:
 		total += 1
 	check(total * 16384 >= 16 * 1024 * 1024, "at least 16 MiB accepted (%d packets)" % total)
 	# The receiver does not read: its inbox fills to the limit, then SCTP stops the sender.
-	await _until_pairs([pair], func(): return false, 3.0)
+	check(await _until_pairs([pair], func(): return pair.cb.get_available_packet_count() >= 512), "the receiver's inbox fills to 8 MiB")
+	# Then nothing moves any more: the sender's buffered amount stays put for 250 ms.
+	var still := {"last": -1, "since": 0}
+	var settled := func():
+		var now: int = pair.ca.get_buffered_amount()
+		if now != still.last:
+			still.last = now
+			still.since = Time.get_ticks_msec()
+		return Time.get_ticks_msec() - still.since >= 250
+	check(await _until_pairs([pair], settled), "the sender stops once the receiver's window is full")
 	var queued: int = pair.cb.get_available_packet_count()
 	var pending: int = pair.ca.get_buffered_amount()
 	print("  flood: receiver holds %d packets (%d KiB), sender still has %d KiB buffered" % [queued, queued * 16, pending / 1024])
@@ -159,6 +179,42 @@ func test_flooding_peer_is_bounded_and_lossless() -> void:
 	print("  flood: RSS %d -> %d KiB" % [before.rss_kb, after.rss_kb])
 	pair.a.close()
 	pair.b.close()
+
+
+## A remote may have at most 1024 channels open on one connection: its 1025th
+## and later are closed at once (it sees them close), the rest keep working.
+func test_remote_opening_more_than_1024_channels_is_capped() -> void:
+	var a := WebRTCPeerConnection.new()
+	var b := WebRTCPeerConnection.new()
+	link(a, b)
+	var received: Array = []
+	b.data_channel_received.connect(func(channel): received.append(channel))
+	var before := ProcessStats.snapshot()
+	var opened: Array = []
+	for i in 1030:
+		opened.append(a.create_data_channel("c%d" % i))
+	a.create_offer()
+	var count := func(state: int) -> int:
+		return opened.filter(func(c): return c.get_ready_state() == state).size()
+	var settled := func(): return received.size() >= 1024 and count.call(WebRTCDataChannel.STATE_CLOSED) >= 6
+	check(await pump_until([a, b], settled, 30.0), "every channel settles (b got %d, a has %d open, %d closed)" % [received.size(), count.call(WebRTCDataChannel.STATE_OPEN), count.call(WebRTCDataChannel.STATE_CLOSED)])
+	var after := ProcessStats.snapshot()
+	print("  1024 open channels: RSS %d -> %d KiB (%.1f KiB per channel, both ends), threads %d -> %d" % [before.rss_kb, after.rss_kb, (after.rss_kb - before.rss_kb) / 1024.0, before.threads, after.threads])
+	check_eq(received.size(), 1024, "b announced 1024 channels")
+	check_eq(count.call(WebRTCDataChannel.STATE_OPEN), 1024, "1024 of a's channels are open")
+	check_eq(count.call(WebRTCDataChannel.STATE_CLOSED), 6, "the 6 past the cap were closed")
+	check(after.threads - before.threads <= 4, "no thread per channel (%d -> %d)" % [before.threads, after.threads])
+	# The connection and its open channels keep working.
+	if check(not received.is_empty(), "b has channels"):
+		var target: WebRTCDataChannel = received[received.size() - 1]
+		var senders: Array = opened.filter(func(c): return c.get_label() == target.get_label())
+		if check_eq(senders.size(), 1, "a's end of b's last channel"):
+			check_eq(senders[0].put_packet("still here".to_utf8_buffer()), OK, "put on an admitted channel")
+			var packet = await next_packet([a, b], target)
+			check_eq(packet, "still here".to_utf8_buffer(), "delivered past the cap")
+	check_eq(a.get_connection_state(), WebRTCPeerConnection.STATE_CONNECTED, "a still connected")
+	a.close()
+	b.close()
 
 
 func test_tampered_fingerprint_never_connects() -> void:

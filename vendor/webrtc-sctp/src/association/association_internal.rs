@@ -9,6 +9,11 @@ use crate::param::param_forward_tsn_supported::ParamForwardTsnSupported;
 use crate::param::param_type::ParamType;
 use crate::param::param_unrecognized::ParamUnrecognized;
 
+/// godot-webrtc-rs patch: most streams kept for negotiated channels the peer
+/// sent on before we opened them, and for how long (see get_or_create_stream_for).
+const MAX_UNCLAIMED_STREAMS: usize = 256;
+const UNCLAIMED_STREAM_LIFETIME: std::time::Duration = std::time::Duration::from_secs(30);
+
 pub struct AssociationInternal {
     pub(crate) name: String,
     pub(crate) state: Arc<AtomicU8>,
@@ -75,8 +80,9 @@ pub struct AssociationInternal {
 
     streams: HashMap<u16, Arc<Stream>>,
     // godot-webrtc-rs patch: streams the peer sent user data on before we
-    // opened them (see handle_data); open_stream() claims them.
-    unclaimed_streams: std::collections::HashSet<u16>,
+    // opened them, with when they appeared (see get_or_create_stream_for);
+    // open_stream() claims them.
+    unclaimed_streams: HashMap<u16, std::time::Instant>,
 
     close_loop_ch_tx: Option<broadcast::Sender<()>>,
     accept_ch_tx: mpsc::Sender<Arc<Stream>>,
@@ -189,7 +195,7 @@ impl AssociationInternal {
             stored_init: None,
             stored_cookie_echo: None,
             streams: HashMap::new(),
-            unclaimed_streams: std::collections::HashSet::new(),
+            unclaimed_streams: HashMap::new(),
             close_loop_ch_tx: Some(close_loop_ch_tx),
             accept_ch_tx,
             handshake_completed_ch_tx,
@@ -1079,7 +1085,7 @@ impl AssociationInternal {
         if self.streams.contains_key(&stream_identifier) {
             // godot-webrtc-rs patch: the peer's data got here first; the
             // stream, with that data queued, is ours (see handle_data).
-            if self.unclaimed_streams.remove(&stream_identifier) {
+            if self.unclaimed_streams.remove(&stream_identifier).is_some() {
                 if let Some(s) = self.streams.get(&stream_identifier) {
                     s.set_default_payload_type(default_payload_type);
                     return Ok(Arc::clone(s));
@@ -1133,24 +1139,77 @@ impl AssociationInternal {
     /// first message was read as a failed DCEP open and lost, and our own
     /// open_stream() then failed with ErrStreamAlreadyExist, so the channel
     /// never opened.
+    ///
+    /// A hostile peer could send on thousands of ids nobody opens, so at most
+    /// MAX_UNCLAIMED_STREAMS are kept, each for UNCLAIMED_STREAM_LIFETIME, and
+    /// a DCEP message on an unclaimed stream (an in-band channel whose
+    /// DATA_CHANNEL_OPEN was lost and retransmitted after its first data)
+    /// hands it to the accept queue, so the channel is still announced.
     fn get_or_create_stream_for(&mut self, d: &ChunkPayloadData) -> Option<Arc<Stream>> {
         let id = d.stream_identifier;
-        if !self.streams.contains_key(&id) && d.payload_type != PayloadProtocolIdentifier::Dcep {
-            let s = self.create_stream(id, false)?;
-            self.unclaimed_streams.insert(id);
+        self.expire_unclaimed_streams();
+        let is_dcep = d.payload_type == PayloadProtocolIdentifier::Dcep;
+        if let Some(s) = self.streams.get(&id).cloned() {
+            if is_dcep {
+                if let Some(since) = self.unclaimed_streams.remove(&id) {
+                    if self.accept_ch_tx.try_send(Arc::clone(&s)).is_err() {
+                        // As for a new stream: drop the chunk, the peer resends it.
+                        self.unclaimed_streams.insert(id, since);
+                        return None;
+                    }
+                    log::debug!(
+                        "[{}] stream {id}: its DCEP open came after its data",
+                        self.name
+                    );
+                }
+            }
             return Some(s);
         }
-        self.get_or_create_stream(id)
+        if is_dcep {
+            return self.create_stream(id, true);
+        }
+        if self.unclaimed_streams.len() >= MAX_UNCLAIMED_STREAMS {
+            log::warn!(
+                "[{}] data on stream {id}, which nobody opened, dropped: already {MAX_UNCLAIMED_STREAMS} such streams",
+                self.name
+            );
+            return None;
+        }
+        let s = self.create_stream(id, false)?;
+        self.unclaimed_streams.insert(id, std::time::Instant::now());
+        Some(s)
     }
 
-    /// get_or_create_stream gets or creates a stream. The caller should hold the lock.
-    fn get_or_create_stream(&mut self, stream_identifier: u16) -> Option<Arc<Stream>> {
-        if self.streams.contains_key(&stream_identifier) {
-            self.streams.get(&stream_identifier).cloned()
-        } else {
-            self.create_stream(stream_identifier, true)
+    /// godot-webrtc-rs patch: how many streams wait to be claimed (tests).
+    #[cfg(test)]
+    pub(crate) fn unclaimed_stream_count(&self) -> usize {
+        self.unclaimed_streams.len()
+    }
+
+    /// godot-webrtc-rs patch: forgets unclaimed streams (and the data they
+    /// hold in the receive window) nobody opened in UNCLAIMED_STREAM_LIFETIME.
+    fn expire_unclaimed_streams(&mut self) {
+        if self.unclaimed_streams.is_empty() {
+            return;
+        }
+        let expired: Vec<u16> = self
+            .unclaimed_streams
+            .iter()
+            .filter(|(_, since)| since.elapsed() >= UNCLAIMED_STREAM_LIFETIME)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in expired {
+            log::warn!(
+                "[{}] stream {id} got data but was not opened within {} s: its data is dropped",
+                self.name,
+                UNCLAIMED_STREAM_LIFETIME.as_secs()
+            );
+            self.unregister_stream(id);
         }
     }
+
+    // godot-webrtc-rs patch: get_or_create_stream() is folded into
+    // get_or_create_stream_for() above.
 
     async fn process_selective_ack(
         &mut self,

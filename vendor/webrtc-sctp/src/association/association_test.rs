@@ -771,6 +771,112 @@ async fn test_assoc_reliable_short_buffer() -> Result<()> {
     Ok(())
 }
 
+/// godot-webrtc-rs patch (PATCHED.md 9): the packet with an in-band
+/// channel's DCEP open is lost and its first data arrives first; the
+/// retransmitted open still hands the stream to the accept queue, and it reads
+/// the open, then the data.
+#[tokio::test]
+async fn test_assoc_dcep_open_arriving_after_its_data_is_accepted() -> Result<()> {
+    const SI: u16 = 7;
+    let (br, ca, cb) = Bridge::new(0, None, None);
+    let (a0, a1) =
+        create_new_association_pair(&br, Arc::new(ca), Arc::new(cb), AckMode::NoDelay, 0).await?;
+
+    let s0 = a0
+        .open_stream(SI, PayloadProtocolIdentifier::Binary)
+        .await?;
+    s0.write_sctp(
+        &Bytes::from_static(b"open"),
+        PayloadProtocolIdentifier::Dcep,
+    )
+    .await?;
+    while br.len(0).await == 0 {
+        tokio::task::yield_now().await;
+    }
+    br.drop_offset(0, 0, 1).await; // the packet with the open is lost
+    s0.write_sctp(
+        &Bytes::from_static(b"data"),
+        PayloadProtocolIdentifier::Binary,
+    )
+    .await?;
+
+    let accepted = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            br.tick().await;
+            tokio::select! {
+                s = a1.accept_stream() => return s,
+                _ = tokio::time::sleep(Duration::from_millis(10)) => {}
+            }
+        }
+    })
+    .await
+    .expect("the stream is accepted once the open is retransmitted")
+    .expect("a stream");
+    assert_eq!(accepted.stream_identifier(), SI);
+    let mut buf = vec![0u8; 64];
+    let (n, ppi) = accepted.read_sctp(&mut buf).await?;
+    assert_eq!(
+        (&buf[..n], ppi),
+        (&b"open"[..], PayloadProtocolIdentifier::Dcep)
+    );
+    let (n, ppi) = accepted.read_sctp(&mut buf).await?;
+    assert_eq!(
+        (&buf[..n], ppi),
+        (&b"data"[..], PayloadProtocolIdentifier::Binary)
+    );
+
+    close_association_pair(&br, a0, a1).await;
+    Ok(())
+}
+
+/// godot-webrtc-rs patch (PATCHED.md 9): data on streams nobody opened is kept
+/// for at most 256 of them; the rest is dropped (and resent by the peer).
+#[tokio::test]
+async fn test_assoc_unclaimed_streams_are_capped() -> Result<()> {
+    let (br, ca, cb) = Bridge::new(0, None, None);
+    let (a0, a1) =
+        create_new_association_pair(&br, Arc::new(ca), Arc::new(cb), AckMode::NoDelay, 0).await?;
+    let mut streams = vec![];
+    for si in 1..=300u16 {
+        let s = a0
+            .open_stream(si, PayloadProtocolIdentifier::Binary)
+            .await?;
+        s.write_sctp(&Bytes::from_static(b"x"), PayloadProtocolIdentifier::Binary)
+            .await?;
+        streams.push(s);
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        br.tick().await;
+        let kept = a1
+            .association_internal
+            .lock()
+            .await
+            .unclaimed_stream_count();
+        assert!(kept <= 256, "at most 256 unclaimed streams ({kept})");
+        if kept == 256 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "only {kept} kept");
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    // A stream we open claims its data.
+    let claimed = a1.open_stream(1, PayloadProtocolIdentifier::Binary).await?;
+    let mut buf = vec![0u8; 8];
+    let (n, _) = claimed.read_sctp(&mut buf).await?;
+    assert_eq!(&buf[..n], b"x");
+    assert_eq!(
+        a1.association_internal
+            .lock()
+            .await
+            .unclaimed_stream_count(),
+        255
+    );
+
+    close_association_pair(&br, a0, a1).await;
+    Ok(())
+}
+
 //use std::io::Write;
 
 #[tokio::test]
