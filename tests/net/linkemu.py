@@ -23,7 +23,8 @@ Usage (inside the namespace, as root):
 --drop-rules names a file the scenario rewrites between connection attempts:
 one rule per line, "<side> <pattern> <count>", drops the first <count>
 packets that side sends matching <pattern>: "stun", "dtls:<record type>"
-or "dtls:22:<handshake message type>" (first record of the datagram). The
+or "dtls:22:<handshake message type>" (first record of the datagram), or
+"dtls:<record type>=<bytes>" (a datagram of exactly that UDP payload size). The
 counts start again whenever the file changes.
 
 Prints a one-line summary of packet counts when it ends (SIGTERM/SIGINT);
@@ -94,7 +95,10 @@ def matches(packet, pattern):
     if pattern == "stun":
         return payload[0] < 4
     parts = pattern.split(":")
-    if parts[0] != "dtls" or len(parts) < 2 or payload[0] != int(parts[1]):
+    if parts[0] != "dtls" or len(parts) < 2:
+        return False
+    kind, _, size = parts[1].partition("=")
+    if payload[0] != int(kind) or (size and len(payload) != int(size)):
         return False
     return len(parts) < 3 or (len(payload) > 13 and payload[13] == int(parts[2]))
 

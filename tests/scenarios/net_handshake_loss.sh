@@ -4,7 +4,7 @@
 # loss, 20 ms each way) connect once per case, with a fresh initialize() and a
 # new offer/answer each time, while the link drops exactly one chosen packet:
 # the offerer's first STUN check, a DTLS flight of either side, the first SCTP
-# packet of either side. Each case must open both channels (a negotiated and an
+# packet of either side, the offerer's DATA_CHANNEL_OPEN. Each case must open both channels (a negotiated and an
 # in-band one) on both peers within 10 s. A stuck case is watched 30 s more to
 # report whether it ever reaches FAILED.
 #
@@ -19,6 +19,14 @@ source tests/net/lib.sh
 net_init handshake
 
 WATCH_S=${HANDSHAKE_WATCH_S:-30}
+# The datagram with the offerer's DATA_CHANNEL_OPEN for its in-band channel
+# (a 30-byte label, no protocol): DTLS record header 13 + AES-GCM nonce 8 and
+# tag 16 + SCTP common header 12 + DATA chunk header 16 + DCEP open 12 + label
+# 30, padded to 44. No other datagram of the handshake has that size (the
+# COOKIE ECHO is 85 bytes, INIT 77). The offerer sends on that channel at
+# once, so its data overtakes the lost open; the answerer must still announce
+# the channel and get the data.
+DCEP_OPEN_DATAGRAM=$((13 + 8 + 16 + 12 + 16 + 44))
 # label | rule for the emulators: "<side> <pattern> <count>" (see linkemu.py)
 CASES=(
   "no_loss|"
@@ -30,6 +38,7 @@ CASES=(
   "dtls_flight6_server_finished|a dtls:20 1"
   "first_sctp_packet_from_answerer|b dtls:23 1"
   "first_sctp_packet_from_offerer|a dtls:23 1"
+  "dcep_open_from_offerer_then_data|a dtls:23=$DCEP_OPEN_DATAGRAM 1"
 )
 
 why=$(net_link_unavailable)

@@ -5,7 +5,8 @@
 ##   godot --headless -s res://net/handshake_peer.gd -- <offer|answer> <dir> <watch seconds>
 ## Round k starts once <dir>/c<k>.go exists (the scenario has set the drop rule);
 ## <dir>/end ends the loop. The peer writes its result to <dir>/c<k>.<role>:
-## "ok <ms to open>" or "stuck <what it saw>"; an attempt that does not open
+## "ok <ms to open>" (the answerer: and to get the offerer's first message)
+## or "stuck <what it saw>"; an attempt that does not open
 ## within OPEN_LIMIT_S is watched <watch seconds> more, to see whether it ends.
 extends "res://lib/harness.gd"
 
@@ -67,12 +68,20 @@ func test_connection_attempts() -> void:
 		inband = null
 		var negotiated := peer.create_data_channel("rel", {"negotiated": true, "id": 1})
 		if role == "offer":
-			inband = peer.create_data_channel("inband", {})
+			# A 30-byte label gives its DATA_CHANNEL_OPEN a datagram size nothing
+			# else has (109 bytes), so net_handshake_loss.sh can drop exactly it.
+			inband = peer.create_data_channel("inband (its DCEP open is lost)", {})
 			peer.create_offer()
 		var started := Time.get_ticks_msec()
+		# The offerer sends on its in-band channel the moment it opens, so that
+		# data can overtake a lost DATA_CHANNEL_OPEN; the answerer must get it.
+		var sent := [false]
 		var is_open := func():
+			if role == "offer" and not sent[0] and inband != null and inband.get_ready_state() == WebRTCDataChannel.STATE_OPEN:
+				sent[0] = inband.put_packet("first".to_utf8_buffer()) == OK
 			return negotiated.get_ready_state() == WebRTCDataChannel.STATE_OPEN and inband != null \
-				and inband.get_ready_state() == WebRTCDataChannel.STATE_OPEN
+				and inband.get_ready_state() == WebRTCDataChannel.STATE_OPEN \
+				and (role == "offer" or inband.get_available_packet_count() > 0)
 		var opened := await _pump_until(is_open, OPEN_LIMIT_S)
 		var result := "ok %d" % (Time.get_ticks_msec() - started)
 		if not opened:
