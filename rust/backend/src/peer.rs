@@ -406,7 +406,6 @@ impl PeerConnection {
             async move { pc.set_remote_description(rtc).await },
         )?;
         self.remote_description = Some(description);
-        self.flush_pending_candidates();
         if kind == SdpKind::Offer {
             let pc = Arc::clone(&self.pc);
             let answer = run(
@@ -419,6 +418,8 @@ impl PeerConnection {
             self.pending_answer = Some((answer, announced.clone()));
             self.shared.announce_description(SdpKind::Answer, announced);
         }
+        // After the answer: adding them competes with creating it.
+        self.flush_pending_candidates();
         Ok(())
     }
 
@@ -481,19 +482,22 @@ impl PeerConnection {
         )
     }
 
+    /// Hands the candidates held before the remote description to webrtc-rs
+    /// in one background task: each was validated when it was added, and
+    /// waiting for 1024 of them one by one held the main thread ~30 ms.
     fn flush_pending_candidates(&mut self) {
-        for init in std::mem::take(&mut self.pending_candidates) {
-            let pc = Arc::clone(&self.pc);
-            let result = run(
-                &self.runtime,
-                "add a queued ICE candidate",
-                ErrorKind::InvalidData,
-                async move { pc.add_ice_candidate(init).await },
-            );
-            if let Err(e) = result {
-                log_error(&e.message);
-            }
+        let held = std::mem::take(&mut self.pending_candidates);
+        if held.is_empty() {
+            return;
         }
+        let pc = Arc::clone(&self.pc);
+        self.runtime.spawn(async move {
+            for init in held {
+                if let Err(e) = pc.add_ice_candidate(init).await {
+                    log_error(&format!("could not add a held ICE candidate: {e}"));
+                }
+            }
+        });
     }
 
     /// Transport state, selected candidates, RTT and per-channel traffic.

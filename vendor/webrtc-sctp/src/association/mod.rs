@@ -68,7 +68,10 @@ pub(crate) const DATA_CHUNK_HEADER_SIZE: u32 = 16;
 pub(crate) const DEFAULT_MAX_MESSAGE_SIZE: u32 = 65536;
 
 /// other constants
-pub(crate) const ACCEPT_CH_SIZE: usize = 16;
+// godot-webrtc-rs patch: 16 -> 1024. A stream whose accept finds the queue
+// full is dropped unacknowledged and only resent after the 1 s minimum RTO,
+// so a peer opening 200 channels at once had the last announced after ~1 s.
+pub(crate) const ACCEPT_CH_SIZE: usize = 1024;
 
 /// association state enums
 #[derive(Debug, Copy, Clone, PartialEq)]
