@@ -491,8 +491,13 @@ impl PeerConnection {
             return;
         }
         let pc = Arc::clone(&self.pc);
+        let shared = Arc::downgrade(&self.shared);
         self.runtime.spawn(async move {
             for init in held {
+                // Closed meanwhile: the rest would only fail.
+                if shared.upgrade().is_none_or(|s| s.closed.load(Ordering::SeqCst)) {
+                    return;
+                }
                 if let Err(e) = pc.add_ice_candidate(init).await {
                     log_error(&format!("could not add a held ICE candidate: {e}"));
                 }
