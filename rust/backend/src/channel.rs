@@ -95,10 +95,16 @@ impl Core {
     /// Closes the channel because something broke; the first caller logs why.
     fn fail(&self, why: &str) {
         let was = self.lifecycle.get();
-        if self.lifecycle.finish_close() && was != ChannelState::Connecting {
+        if self.finish() && was != ChannelState::Connecting {
             log_error(&format!("data channel '{}' closed: {why}", self.label));
         }
+    }
+
+    /// CLOSED, nothing counted as buffered any more; true if this closed it.
+    fn finish(&self) -> bool {
+        let closed_now = self.lifecycle.finish_close();
         self.queued_bytes.store(0, Ordering::SeqCst);
+        closed_now
     }
 
     fn set_drained(&self) {
@@ -240,8 +246,7 @@ impl Channel {
     /// The transport is gone (connection failed or closed): CLOSED at once.
     pub(crate) fn abort(&self) {
         self.core.aborted.store(true, Ordering::SeqCst);
-        self.core.lifecycle.finish_close();
-        self.core.queued_bytes.store(0, Ordering::SeqCst);
+        self.core.finish();
         self.core.wake.notify_waiters();
     }
 

@@ -445,6 +445,10 @@ impl PeerConnection {
             ErrorKind::InvalidData,
             async move { pc.set_local_description(description).await },
         )?;
+        if kind == SdpKind::Answer {
+            // The script's own answer replaces the one we announced.
+            self.pending_answer = None;
+        }
         self.local_description = Some((kind, sdp.to_owned()));
         Ok(())
     }
