@@ -49,6 +49,11 @@ def big_payload(tag):
     return bytes((i * i * 31 + i * 7 + seed) % 256 for i in range(65536))
 
 
+def largest_payload(tag):
+    seed = 17 if tag == "godot" else 19
+    return bytes((i * i * 31 + i * 7 + seed) % 256 for i in range(262144))
+
+
 def negotiated_text(tag):
     return "negotiated ✓ from " + tag
 
@@ -149,6 +154,7 @@ class Peer:
         if not self.close_first:
             self.close_sent_at = now_ms()
             self.channels["close_by_remote"].close()
+        reliable.send(largest_payload(TAG))  # last: nothing else waits behind it
         asyncio.ensure_future(self.wait_and_report())
 
     async def wait_and_report(self):
@@ -157,7 +163,7 @@ class Peer:
         # closed channel to finish closing.
         start = time.monotonic()
         while time.monotonic() - start < 10:
-            if (len(self.got["reliable"]) >= 3 and len(self.got["negotiated"]) >= 2
+            if (len(self.got["reliable"]) >= 4 and len(self.got["negotiated"]) >= 2
                     and self.close_seen_at is not None):
                 break
             await asyncio.sleep(0.02)

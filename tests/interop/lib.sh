@@ -12,7 +12,7 @@ passed=0
 failed=0
 skipped=0
 pids=()
-GROUPS_PER_RUN=9
+GROUPS_PER_RUN=10
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/interop.XXXXXX")
 

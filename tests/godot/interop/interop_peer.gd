@@ -21,7 +21,7 @@ const UNRELIABLE_MIN := 10  # unreliable by design: at least half must arrive on
 const CLOSE_LIMIT_MS := 5000
 const LABELS := ["reliable", "unreliable", "close_by_godot", "close_by_remote", "negotiated"]
 const GROUPS := [
-	"connect", "remote_candidates", "text_both_ways", "binary_both_ways", "64k_both_ways",
+	"connect", "remote_candidates", "text_both_ways", "binary_both_ways", "64k_both_ways", "256k_both_ways",
 	"unreliable_channel", "negotiated_channel", "close_from_godot", "close_from_remote",
 ]
 
@@ -76,6 +76,16 @@ static func big_payload(tag: String) -> PackedByteArray:
 	var data := PackedByteArray()
 	data.resize(65536)
 	for i in 65536:
+		data[i] = (i * i * 31 + i * 7 + seed) % 256
+	return data
+
+
+## 262144 bytes: the largest message both ends advertise (a=max-message-size).
+static func largest_payload(tag: String) -> PackedByteArray:
+	var seed := 17 if tag == "godot" else 19
+	var data := PackedByteArray()
+	data.resize(262144)
+	for i in 262144:
 		data[i] = (i * i * 31 + i * 7 + seed) % 256
 	return data
 
@@ -309,11 +319,14 @@ func _run() -> void:
 	expect("negotiated_channel", negotiated.put_packet(negotiated_binary()) == OK, "put binary failed")
 	godot_closed_at = now_ms()
 	channels["close_by_godot"].close()
+	# Last, so that the other checks do not wait behind it.
+	var put_largest := reliable.put_packet(largest_payload("godot"))
+	expect("256k_both_ways", put_largest == OK, "put 262144 bytes: error %d" % put_largest)
 
 	var phase := Time.get_ticks_msec()
 	var rest_done := [-1]
 	await pump_until(func():
-		var rest: bool = received["reliable"].size() >= 3 and received["negotiated"].size() >= 2 \
+		var rest: bool = received["reliable"].size() >= 4 and received["negotiated"].size() >= 2 \
 			and close_seen_at >= 0 and remote_report != null
 		if rest and rest_done[0] < 0:
 			rest_done[0] = Time.get_ticks_msec()
@@ -431,8 +444,15 @@ func _judge_exchange() -> void:
 	expect("64k_both_ways", their.get("kind") == "binary", "remote: 64 KiB arrived as %s" % their.get("kind"))
 	expect("64k_both_ways", int(their.get("len", -1)) == 65536 and their.get("sha256") == sha256(big_payload("godot")),
 		"remote: 64 KiB payload differs (%s bytes)" % their.get("len"))
-	expect("text_both_ways", received["reliable"].size() == 3, "godot: %d reliable messages, expected 3" % received["reliable"].size())
-	expect("text_both_ways", report.get("reliable", []).size() == 3, "remote: %d reliable messages, expected 3" % report.get("reliable", []).size())
+	# 262144 bytes.
+	got = _mine("reliable", 3)
+	expect("256k_both_ways", got[0] == false, "godot: 256 KiB arrived as a string packet")
+	expect("256k_both_ways", got[1] == largest_payload("remote"), "godot: 256 KiB payload differs (%d bytes)" % (got[1].size() if got[1] != null else -1))
+	their = _their("reliable", 3)
+	expect("256k_both_ways", int(their.get("len", -1)) == 262144 and their.get("sha256") == sha256(largest_payload("godot")),
+		"remote: 256 KiB payload differs (%s bytes)" % their.get("len"))
+	expect("text_both_ways", received["reliable"].size() == 4, "godot: %d reliable messages, expected 4" % received["reliable"].size())
+	expect("text_both_ways", report.get("reliable", []).size() == 4, "remote: %d reliable messages, expected 4" % report.get("reliable", []).size())
 
 	# Unreliable channel: properties on both ends, messages both ways.
 	var unreliable: WebRTCDataChannel = channels["unreliable"]
