@@ -352,7 +352,9 @@ impl Channel {
 
     /// Starts closing: what was queued is still sent; once the remote has
     /// acknowledged it, the stream is reset (the remote's end closes after it
-    /// has received everything) and this end reaches CLOSED.
+    /// has received everything) and this end reaches CLOSED. The remote
+    /// reading queued messages after our reset, and its reset answered when
+    /// it closes first, rely on vendor/webrtc-sctp/PATCHED.md 5 and 6.
     pub fn close(&self) {
         match self.core.lifecycle.begin_close() {
             CloseStart::AlreadyClosing => {}

@@ -10,6 +10,8 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
+use webrtc::data_channel::RTCDataChannel;
+
 use crate::channel::Channel;
 use crate::log::log_warning;
 use crate::state::ChannelState;
@@ -45,7 +47,8 @@ impl ChannelRegistry {
     }
 
     /// Whether a channel the remote just opened may be announced; if not, it
-    /// must be closed, and the first refusal is logged.
+    /// must be closed, and the first refusal is logged. (The vendored
+    /// webrtc-sctp queues up to 1024 streams for acceptance: PATCHED.md 10.)
     pub(crate) fn admit_remote(&self) -> bool {
         let open = self
             .live()
@@ -65,6 +68,22 @@ impl ChannelRegistry {
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Weak<Channel>>> {
         self.channels.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// Closes a channel the remote opened past the cap: its stream is reset, so
+/// the remote sees it close. webrtc-rs announces a channel before it is open,
+/// and closing it then does nothing, so this waits for the open.
+pub(crate) fn refuse_channel(rtc: &Arc<RTCDataChannel>) {
+    let weak = Arc::downgrade(rtc);
+    rtc.on_open(Box::new(move || {
+        Box::pin(async move {
+            let Some(rtc) = weak.upgrade() else { return };
+            // Detached mode: take the channel (webrtc-rs warns otherwise), then close it.
+            if let Ok(detached) = rtc.detach().await {
+                let _ = detached.close().await;
+            }
+        })
+    }));
 }
 
 fn has_room(open: usize) -> bool {

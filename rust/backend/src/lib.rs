@@ -4,10 +4,12 @@
 //! never blocks on the network; webrtc-rs runs on the tokio runtime in
 //! [`runtime`] and reports back through queues that the engine drains.
 
+mod bridge;
 pub mod channel;
 mod channel_registry;
 pub mod config;
 pub mod error;
+mod events;
 mod lifecycle;
 pub mod log;
 pub mod options;

@@ -5,109 +5,48 @@
 //! shared runtime with a timeout. Callbacks from webrtc-rs only enqueue plain
 //! data, which the engine takes with `next_event` from its poll.
 
-use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use crossbeam_channel::{unbounded, Receiver, Sender};
+use crossbeam_channel::Receiver;
 use serde_json::Value;
 use tokio::runtime::Handle;
 use webrtc::api::setting_engine::{SctpMaxMessageSize, SettingEngine};
 use webrtc::api::APIBuilder;
-use webrtc::data_channel::RTCDataChannel;
-use webrtc::ice_transport::ice_candidate::{RTCIceCandidate, RTCIceCandidateInit};
+use webrtc::ice_transport::ice_candidate::RTCIceCandidateInit;
 use webrtc::peer_connection::peer_connection_state::RTCPeerConnectionState;
 use webrtc::peer_connection::sdp::session_description::RTCSessionDescription;
 use webrtc::peer_connection::RTCPeerConnection;
 
+use crate::bridge::run;
 use crate::channel::{Channel, MAX_MESSAGE_SIZE};
-use crate::channel_registry::ChannelRegistry;
+use crate::channel_registry::{refuse_channel, ChannelRegistry};
 use crate::config::PeerConfig;
 use crate::error::{Error, ErrorKind, Result};
+use crate::events::EventOutbox;
+pub use crate::events::PeerEvent;
 use crate::log::log_error;
 use crate::options::parse_channel_options;
-use crate::sdp::{check_candidate, parse_description, with_max_message_size, Description, SdpKind};
+use crate::sdp::{
+    check_candidate, check_media_id, parse_description, with_max_message_size, Description, SdpKind,
+};
 use crate::state::{ChannelState, ConnectionState, GatheringState, SignalingState};
 use crate::stats::{self, PeerStats};
 
-/// Longest a local webrtc-rs call may take before we give up on it.
-const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 /// Remote candidates held while no remote description is set.
 const MAX_PENDING_CANDIDATES: usize = 1024;
 /// How long `close()` lets the channels deliver what they had queued before
 /// the transport is shut down.
 const CLOSE_FLUSH_LIMIT: Duration = Duration::from_secs(5);
 
-/// What the engine must tell the game about, in order.
-pub enum PeerEvent {
-    SessionDescription {
-        kind: SdpKind,
-        sdp: String,
-    },
-    IceCandidate {
-        mid: String,
-        index: i32,
-        candidate: String,
-    },
-    DataChannel(Arc<Channel>),
-}
-
 /// State shared with webrtc-rs callbacks (which hold it weakly).
 struct Shared {
-    events: Sender<PeerEvent>,
-    /// Local candidates wait here until their description has been announced,
-    /// so signaling never sees a candidate before the SDP it belongs to.
-    candidate_gate: Mutex<CandidateGate>,
-    local_mid: Mutex<String>,
+    outbox: EventOutbox,
     channels: ChannelRegistry,
     closed: AtomicBool,
     /// Latched: a failed connection reports FAILED until the script closes it.
     failed: AtomicBool,
-}
-
-#[derive(Default)]
-struct CandidateGate {
-    open: bool,
-    held: Vec<PeerEvent>,
-}
-
-impl Shared {
-    fn push_candidate(&self, candidate: RTCIceCandidate) {
-        let line = match candidate.to_json() {
-            Ok(init) => init.candidate,
-            Err(e) => return log_error(&format!("could not serialize a local ICE candidate: {e}")),
-        };
-        // webrtc-rs leaves mid "" and index 0: with BUNDLE all candidates
-        // belong to the first media section of our local description.
-        let mid = lock(&self.local_mid).clone();
-        let event = PeerEvent::IceCandidate {
-            mid,
-            index: 0,
-            candidate: line,
-        };
-        let mut gate = lock(&self.candidate_gate);
-        if gate.open {
-            let _ = self.events.send(event);
-        } else {
-            gate.held.push(event);
-        }
-    }
-
-    fn announce_description(&self, kind: SdpKind, sdp: String) {
-        let mut gate = lock(&self.candidate_gate);
-        let _ = self
-            .events
-            .send(PeerEvent::SessionDescription { kind, sdp });
-        for held in gate.held.drain(..) {
-            let _ = self.events.send(held);
-        }
-        gate.open = true;
-    }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 pub struct PeerConnection {
@@ -149,11 +88,9 @@ impl PeerConnection {
             ErrorKind::InvalidParameter,
             async { api.new_peer_connection(config.rtc).await },
         )?;
-        let (events_tx, events) = unbounded();
+        let (outbox, events) = EventOutbox::new();
         let shared = Arc::new(Shared {
-            events: events_tx,
-            candidate_gate: Mutex::default(),
-            local_mid: Mutex::new("0".to_owned()),
+            outbox,
             channels: ChannelRegistry::default(),
             closed: AtomicBool::new(false),
             failed: AtomicBool::new(false),
@@ -176,7 +113,10 @@ impl PeerConnection {
         let weak = Arc::downgrade(&self.shared);
         self.pc.on_ice_candidate(Box::new(move |candidate| {
             if let (Some(shared), Some(candidate)) = (weak.upgrade(), candidate) {
-                shared.push_candidate(candidate);
+                match candidate.to_json() {
+                    Ok(init) => shared.outbox.push_candidate(init.candidate),
+                    Err(e) => log_error(&format!("could not serialize a local ICE candidate: {e}")),
+                }
             }
             Box::pin(async {})
         }));
@@ -221,7 +161,7 @@ impl PeerConnection {
             }
             let channel = Channel::attach(rtc, runtime.clone());
             shared.channels.register(&channel);
-            let _ = shared.events.send(PeerEvent::DataChannel(channel));
+            shared.outbox.announce_channel(channel);
             Box::pin(async {})
         }));
     }
@@ -291,6 +231,8 @@ impl PeerConnection {
             &self.runtime,
             "create the data channel",
             ErrorKind::Failed,
+            // A negotiated id the peer already sent on is claimed with its
+            // data (vendor/webrtc-sctp/PATCHED.md 4).
             async move { pc.create_data_channel(&label_owned, Some(init)).await },
         )?;
         let channel = Channel::attach(rtc, self.runtime.clone());
@@ -329,7 +271,7 @@ impl PeerConnection {
     ) -> Result<()> {
         let announced = self.announced_text(kind, &description)?;
         self.apply_local(kind, description, announced.clone())?;
-        self.shared.announce_description(kind, announced);
+        self.shared.outbox.announce_description(kind, announced);
         Ok(())
     }
 
@@ -338,7 +280,7 @@ impl PeerConnection {
     fn announced_text(&self, kind: SdpKind, description: &RTCSessionDescription) -> Result<String> {
         let parsed = parse_description(kind, &description.sdp)?;
         if let Some(mid) = parsed.first_mid() {
-            *lock(&self.shared.local_mid) = mid.to_owned();
+            self.shared.outbox.set_local_mid(mid);
         }
         Ok(with_max_message_size(&description.sdp, MAX_MESSAGE_SIZE))
     }
@@ -416,7 +358,9 @@ impl PeerConnection {
             )?;
             let announced = self.announced_text(SdpKind::Answer, &answer)?;
             self.pending_answer = Some((answer, announced.clone()));
-            self.shared.announce_description(SdpKind::Answer, announced);
+            self.shared
+                .outbox
+                .announce_description(SdpKind::Answer, announced);
         }
         // After the answer: adding them competes with creating it.
         self.flush_pending_candidates();
@@ -499,7 +443,10 @@ impl PeerConnection {
         self.runtime.spawn(async move {
             for init in held {
                 // Closed meanwhile: the rest would only fail.
-                if shared.upgrade().is_none_or(|s| s.closed.load(Ordering::SeqCst)) {
+                if shared
+                    .upgrade()
+                    .is_none_or(|s| s.closed.load(Ordering::SeqCst))
+                {
                     return;
                 }
                 if let Err(e) = pc.add_ice_candidate(init).await {
@@ -557,60 +504,5 @@ impl PeerConnection {
 impl Drop for PeerConnection {
     fn drop(&mut self) {
         self.close();
-    }
-}
-
-/// Closes a channel the remote opened past the cap: its stream is reset, so
-/// the remote sees it close. webrtc-rs announces a channel before it is open,
-/// and closing it then does nothing, so this waits for the open.
-fn refuse_channel(rtc: &Arc<RTCDataChannel>) {
-    let weak = Arc::downgrade(rtc);
-    rtc.on_open(Box::new(move || {
-        Box::pin(async move {
-            let Some(rtc) = weak.upgrade() else { return };
-            // Detached mode: take the channel (webrtc-rs warns otherwise), then close it.
-            if let Ok(detached) = rtc.detach().await {
-                let _ = detached.close().await;
-            }
-        })
-    }));
-}
-
-/// A candidate must name a media section of the remote description, by mid or index.
-fn check_media_id(remote: &Description, mid: &str, index: i32) -> Result<()> {
-    let mids: Vec<&str> = remote
-        .media
-        .iter()
-        .filter_map(|(_, mid)| mid.as_deref())
-        .collect();
-    let known = if mid.is_empty() {
-        index >= 0 && (index as usize) < remote.media.len()
-    } else {
-        mids.contains(&mid)
-    };
-    if known {
-        Ok(())
-    } else {
-        Err(Error::invalid_parameter(format!(
-            "add_ice_candidate: media id '{}' / index {index} is not in the remote description (known: {mids:?})",
-            mid.chars().take(40).collect::<String>()
-        )))
-    }
-}
-
-/// Runs a local (no network wait) webrtc-rs call to completion from the main thread.
-fn run<T, E: std::fmt::Display>(
-    runtime: &Handle,
-    what: &str,
-    kind: ErrorKind,
-    future: impl Future<Output = std::result::Result<T, E>>,
-) -> Result<T> {
-    match runtime.block_on(async { tokio::time::timeout(CALL_TIMEOUT, future).await }) {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(e)) => Err(Error::new(kind, format!("could not {what}: {e}"))),
-        Err(_) => Err(Error::new(
-            ErrorKind::Timeout,
-            format!("could not {what}: timed out after {CALL_TIMEOUT:?}"),
-        )),
     }
 }

@@ -145,6 +145,28 @@ pub fn check_candidate(candidate: &str) -> Result<&str> {
     Ok(line)
 }
 
+/// A candidate must name a media section of the remote description, by mid or index.
+pub(crate) fn check_media_id(remote: &Description, mid: &str, index: i32) -> Result<()> {
+    let mids: Vec<&str> = remote
+        .media
+        .iter()
+        .filter_map(|(_, mid)| mid.as_deref())
+        .collect();
+    let known = if mid.is_empty() {
+        index >= 0 && (index as usize) < remote.media.len()
+    } else {
+        mids.contains(&mid)
+    };
+    if known {
+        Ok(())
+    } else {
+        Err(Error::invalid_parameter(format!(
+            "add_ice_candidate: media id '{}' / index {index} is not in the remote description (known: {mids:?})",
+            mid.chars().take(40).collect::<String>()
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
