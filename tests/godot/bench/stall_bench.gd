@@ -13,6 +13,7 @@
 ## 50 ms, the typical call within 1 ms) and "N passed, N failed".
 extends SceneTree
 
+const Poll := preload("res://lib/poll.gd")
 const Lib := preload("res://bench/bench_lib.gd")
 const MAX_STALL_US := 50000.0
 const TYPICAL_STALL_US := 1000.0
@@ -115,15 +116,10 @@ func _deliver() -> void:
 
 
 func _pump(peers: Array, condition: Callable, timeout_s: float) -> bool:
-	var deadline := Time.get_ticks_msec() + int(timeout_s * 1000.0)
-	while Time.get_ticks_msec() < deadline:
+	return await Poll.until(self, func():
 		for peer in peers:
 			_timed("poll", peer.poll)
-		_deliver()
-		if condition.call():
-			return true
-		await process_frame
-	return condition.call()
+		_deliver(), condition, timeout_s)
 
 
 func _connect_round() -> bool:

@@ -7,6 +7,7 @@
 ## connected. Channels: 1 bulk, 2 control (JSON text), 3 ping.
 extends SceneTree
 
+const Poll := preload("res://lib/poll.gd")
 const Lib := preload("res://bench/bench_lib.gd")
 const FileSignaling := preload("res://procs/file_signaling.gd")
 const MAX_BUFFERED := 1 << 20
@@ -75,24 +76,16 @@ func _main() -> void:
 		printerr("answer: channels did not open")
 		code = 1
 	# Let the last messages leave before the process (and its runtime) ends.
-	var until := Time.get_ticks_msec() + 300
-	while Time.get_ticks_msec() < until:
-		peer.poll()
-		await process_frame
+	await Poll.until(self, peer.poll, func(): return [bulk, control, ping].all(func(c): return c.get_buffered_amount() == 0), 1.0)
 	peer.close()
 	quit(code)
 
 
 ## Signals and polls every frame until all three channels are OPEN.
 func _connect(timeout_s: float) -> bool:
-	var deadline := Time.get_ticks_msec() + int(timeout_s * 1000.0)
-	while Time.get_ticks_msec() < deadline:
+	return await Poll.until(self, func():
 		signaling.deliver_to(peer)
-		peer.poll()
-		if bulk.get_ready_state() == OPEN and control.get_ready_state() == OPEN and ping.get_ready_state() == OPEN:
-			return true
-		await process_frame
-	return false
+		peer.poll(), func(): return bulk.get_ready_state() == OPEN and control.get_ready_state() == OPEN and ping.get_ready_state() == OPEN, timeout_s)
 
 
 func _send_control(message: Dictionary) -> void:

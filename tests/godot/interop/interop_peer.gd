@@ -15,6 +15,7 @@
 ## line per check group, then "N passed, N failed", and exits 0 only if all passed.
 extends SceneTree
 
+const Poll := preload("res://lib/poll.gd")
 const NEGOTIATED_ID := 42
 const UNRELIABLE_COUNT := 20
 const UNRELIABLE_MIN := 10  # unreliable by design: at least half must arrive on loopback
@@ -129,11 +130,9 @@ func send(message: Dictionary) -> void:
 func finish() -> void:
 	send({"type": "done"})
 	# Let the relay get "done" before the socket goes away.
-	var until := Time.get_ticks_msec() + 300
-	while Time.get_ticks_msec() < until:
+	await Poll.until(self, func():
 		ws.poll()
-		peer.poll()
-		await process_frame
+		peer.poll(), func(): return ws.get_current_outbound_buffered_amount() == 0, 1.0)
 	ws.close()
 	peer.close()
 	var passed := 0
@@ -215,13 +214,7 @@ func _poll() -> void:
 
 
 func pump_until(condition: Callable, timeout_s: float) -> bool:
-	var deadline := Time.get_ticks_msec() + int(timeout_s * 1000.0)
-	while Time.get_ticks_msec() < deadline:
-		_poll()
-		if condition.call():
-			return true
-		await process_frame
-	return condition.call()
+	return await Poll.until(self, _poll, condition, timeout_s)
 
 
 func all_open() -> bool:

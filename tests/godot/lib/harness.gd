@@ -3,6 +3,8 @@
 ## exit code 0 only if everything passed.
 extends SceneTree
 
+const Poll := preload("res://lib/poll.gd")
+
 var _passed := 0
 var _failed := 0
 var _current_ok := true
@@ -52,14 +54,7 @@ func check_eq(actual, expected, message: String) -> bool:
 
 ## Polls `peers` every frame until `condition` is true or `timeout_s` passes.
 func pump_until(peers: Array, condition: Callable, timeout_s := 10.0) -> bool:
-	var deadline := Time.get_ticks_msec() + int(timeout_s * 1000.0)
-	while Time.get_ticks_msec() < deadline:
-		for peer in peers:
-			peer.poll()
-		if condition.call():
-			return true
-		await process_frame
-	return condition.call()
+	return await Poll.until(self, Poll.polling(peers), condition, timeout_s)
 
 
 ## pump_until for one `peer` whose remote side talks through `signaling`

@@ -21,15 +21,10 @@ var inband: WebRTCDataChannel
 
 
 func _pump_until(condition: Callable, timeout_s: float) -> bool:
-	var deadline := Time.get_ticks_msec() + int(timeout_s * 1000.0)
-	while Time.get_ticks_msec() < deadline:
+	return await Poll.until(self, func():
 		if signaling != null:
 			signaling.deliver_to(peer)
-			peer.poll()
-		if condition.call():
-			return true
-		await process_frame
-	return condition.call()
+			peer.poll(), condition, timeout_s)
 
 
 func _write(name: String, text: String) -> void:

@@ -2,6 +2,7 @@
 ## Prints the wall-clock time of the quit call so the caller can time the exit.
 extends SceneTree
 
+const Poll := preload("res://lib/poll.gd")
 const Harness := preload("res://lib/harness.gd")
 
 var peers := []
@@ -22,13 +23,7 @@ func _run() -> void:
 		channels.append(b.create_data_channel("bulk", {"negotiated": true, "id": 0}))
 		a.create_offer()
 		peers.append_array([a, b])
-	var deadline := Time.get_ticks_msec() + 10000
-	while Time.get_ticks_msec() < deadline:
-		for p in peers:
-			p.poll()
-		if channels.all(func(c): return c.get_ready_state() == WebRTCDataChannel.STATE_OPEN):
-			break
-		await process_frame
+	await Poll.until(self, Poll.polling(peers), func(): return channels.all(func(c): return c.get_ready_state() == WebRTCDataChannel.STATE_OPEN), 10.0)
 	var open := channels.filter(func(c): return c.get_ready_state() == WebRTCDataChannel.STATE_OPEN).size()
 	print("OPEN %d of %d" % [open, channels.size()])
 	var chunk := PackedByteArray()

@@ -3,6 +3,8 @@
 ## (webrtc-rs warns per bad packet; the plugin must rate-limit that).
 extends SceneTree
 
+const Poll := preload("res://lib/poll.gd")
+
 
 func _initialize() -> void:
 	_run.call_deferred()
@@ -27,11 +29,7 @@ func _run() -> void:
 	var ca := a.create_data_channel("c", {"negotiated": true, "id": 1})
 	var cb := b.create_data_channel("c", {"negotiated": true, "id": 1})
 	a.create_offer()
-	var deadline := Time.get_ticks_msec() + 10000
-	while Time.get_ticks_msec() < deadline and cb.get_ready_state() != WebRTCDataChannel.STATE_OPEN:
-		a.poll()
-		b.poll()
-		await process_frame
+	await Poll.until(self, Poll.polling([a, b]), func(): return cb.get_ready_state() == WebRTCDataChannel.STATE_OPEN, 10.0)
 	print("OPEN %s" % str(ca.get_ready_state() == WebRTCDataChannel.STATE_OPEN))
 	var udp := PacketPeerUDP.new()
 	var sent := 0

@@ -4,6 +4,7 @@
 ## has done real work).
 extends SceneTree
 
+const Poll := preload("res://lib/poll.gd")
 const Harness := preload("res://lib/harness.gd")
 
 
@@ -19,13 +20,11 @@ func _run() -> void:
 	var ca := a.create_data_channel("c", {"negotiated": true, "id": 1})
 	var cb := b.create_data_channel("c", {"negotiated": true, "id": 1})
 	a.create_offer()
-	var deadline := Time.get_ticks_msec() + 10000
-	while Time.get_ticks_msec() < deadline and cb.get_available_packet_count() == 0:
+	await Poll.until(self, func():
 		a.poll()
 		b.poll()
 		if ca.get_ready_state() == WebRTCDataChannel.STATE_OPEN and ca.get_buffered_amount() == 0:
-			ca.put_packet("ping".to_utf8_buffer())
-		await process_frame
+			ca.put_packet("ping".to_utf8_buffer()), func(): return cb.get_available_packet_count() > 0, 10.0)
 	print("RECEIVED %s" % str(cb.get_available_packet_count() > 0))
 	print("RUNTIME_THREADS %d" % _threads_named("webrtc-rs"))
 	a.close()

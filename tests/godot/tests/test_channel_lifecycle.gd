@@ -53,8 +53,12 @@ func test_channel_close_delivers_everything_queued_first() -> void:
 	if not check(p.remote != null, "open"):
 		return
 	var chat: WebRTCDataChannel = p.chat
+	# Built first, so the 64 puts come in one burst: 1 MiB is still queued at close().
+	var messages: Array = []
 	for i in 64:
-		check_eq(chat.put_packet(_message(16384, i)), OK, "put 16 KiB #%d" % i)
+		messages.append(_message(16384, i))
+	for i in 64:
+		check_eq(chat.put_packet(messages[i]), OK, "put 16 KiB #%d" % i)
 	chat.close()
 	check_eq(chat.get_ready_state(), WebRTCDataChannel.STATE_CLOSING, "CLOSING while queued data goes out")
 	var got: Array = []

@@ -20,20 +20,11 @@ func _open_files() -> int:
 	return ProcessStats.snapshot().fds
 
 
-func _pump_pairs(pairs: Array) -> void:
-	for pair in pairs:
-		pair.a.poll()
-		pair.b.poll()
-
-
 func _until_pairs(pairs: Array, condition: Callable, timeout_s := 10.0) -> bool:
-	var deadline := Time.get_ticks_msec() + int(timeout_s * 1000.0)
-	while Time.get_ticks_msec() < deadline:
-		_pump_pairs(pairs)
-		if condition.call():
-			return true
-		await process_frame
-	return condition.call()
+	var peers := []
+	for pair in pairs:
+		peers.append_array([pair.a, pair.b])
+	return await pump_until(peers, condition, timeout_s)
 
 
 func test_churn_1000_connections_with_flat_resources() -> void:
@@ -279,7 +270,8 @@ func test_stray_udp_garbage_changes_nothing() -> void:
 			junk[0] = [0, 1, 22, 23, 128, 255][round % 6]
 			udp.put_packet(junk)
 		await process_frame
-		_pump_pairs([pair])
+		pair.a.poll()
+		pair.b.poll()
 	udp.close()
 	for i in 20:
 		pair.ca.put_packet(PackedByteArray([i]))
