@@ -83,6 +83,7 @@ pub struct AssociationInternal {
     // opened them, with when they appeared (see get_or_create_stream_for);
     // open_stream() claims them.
     unclaimed_streams: HashMap<u16, std::time::Instant>,
+    unclaimed_stream_lifetime: std::time::Duration,
 
     close_loop_ch_tx: Option<broadcast::Sender<()>>,
     accept_ch_tx: mpsc::Sender<Arc<Stream>>,
@@ -196,6 +197,7 @@ impl AssociationInternal {
             stored_cookie_echo: None,
             streams: HashMap::new(),
             unclaimed_streams: HashMap::new(),
+            unclaimed_stream_lifetime: UNCLAIMED_STREAM_LIFETIME,
             close_loop_ch_tx: Some(close_loop_ch_tx),
             accept_ch_tx,
             handshake_completed_ch_tx,
@@ -1186,6 +1188,12 @@ impl AssociationInternal {
         self.unclaimed_streams.len()
     }
 
+    /// godot-webrtc-rs patch: a shorter lifetime, so a unit test sees one expire.
+    #[cfg(test)]
+    pub(crate) fn set_unclaimed_stream_lifetime(&mut self, lifetime: std::time::Duration) {
+        self.unclaimed_stream_lifetime = lifetime;
+    }
+
     /// godot-webrtc-rs patch: forgets unclaimed streams (and the data they
     /// hold in the receive window) nobody opened in UNCLAIMED_STREAM_LIFETIME.
     fn expire_unclaimed_streams(&mut self) {
@@ -1195,14 +1203,14 @@ impl AssociationInternal {
         let expired: Vec<u16> = self
             .unclaimed_streams
             .iter()
-            .filter(|(_, since)| since.elapsed() >= UNCLAIMED_STREAM_LIFETIME)
+            .filter(|(_, since)| since.elapsed() >= self.unclaimed_stream_lifetime)
             .map(|(id, _)| *id)
             .collect();
         for id in expired {
             log::warn!(
-                "[{}] stream {id} got data but was not opened within {} s: its data is dropped",
+                "[{}] stream {id} got data but was not opened within {:?}: its data is dropped",
                 self.name,
-                UNCLAIMED_STREAM_LIFETIME.as_secs()
+                self.unclaimed_stream_lifetime
             );
             self.unregister_stream(id);
         }

@@ -829,6 +829,42 @@ async fn test_assoc_dcep_open_arriving_after_its_data_is_accepted() -> Result<()
     Ok(())
 }
 
+/// godot-webrtc-rs patch (PATCHED.md 9): a stream nobody opens is forgotten
+/// after its lifetime (30 s; 300 ms here), checked when the next DATA arrives.
+#[tokio::test]
+async fn test_assoc_unclaimed_streams_expire() -> Result<()> {
+    let (br, ca, cb) = Bridge::new(0, None, None);
+    let (a0, a1) =
+        create_new_association_pair(&br, Arc::new(ca), Arc::new(cb), AckMode::NoDelay, 0).await?;
+    let count = |a: &Association| {
+        let internal = Arc::clone(&a.association_internal);
+        async move { internal.lock().await.unclaimed_stream_count() }
+    };
+    a1.association_internal
+        .lock()
+        .await
+        .set_unclaimed_stream_lifetime(Duration::from_millis(300));
+    let first = a0.open_stream(1, PayloadProtocolIdentifier::Binary).await?;
+    first
+        .write_sctp(&Bytes::from_static(b"x"), PayloadProtocolIdentifier::Binary)
+        .await?;
+    flush_buffers(&br, &a0, &a1).await;
+    assert_eq!(count(&a1).await, 1, "kept for a while");
+    tokio::time::sleep(Duration::from_millis(400)).await; // past the lifetime
+    let second = a0.open_stream(2, PayloadProtocolIdentifier::Binary).await?;
+    second
+        .write_sctp(&Bytes::from_static(b"y"), PayloadProtocolIdentifier::Binary)
+        .await?;
+    flush_buffers(&br, &a0, &a1).await;
+    assert_eq!(count(&a1).await, 1, "stream 1 expired, stream 2 is new");
+    // Opening 1 now starts afresh: its old data is gone.
+    let reopened = a1.open_stream(1, PayloadProtocolIdentifier::Binary).await?;
+    assert!(!reopened.reassembly_queue.lock().await.is_readable());
+
+    close_association_pair(&br, a0, a1).await;
+    Ok(())
+}
+
 /// godot-webrtc-rs patch (PATCHED.md 9): data on streams nobody opened is kept
 /// for at most 256 of them; the rest is dropped (and resent by the peer).
 #[tokio::test]
