@@ -544,3 +544,50 @@ async fn read_loop(
     core.wake.notify_waiters();
     core.lifecycle.finish_close();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open_core() -> Arc<Core> {
+        let core = Arc::new(Core {
+            label: "t".to_owned(),
+            lifecycle: Lifecycle::new(),
+            queued_bytes: AtomicUsize::new(0),
+            aborted: AtomicBool::new(false),
+            remote_closed: AtomicBool::new(false),
+            wake: Notify::new(),
+            draining: AtomicBool::new(false),
+            drained: Notify::new(),
+        });
+        assert!(core.lifecycle.open());
+        core
+    }
+
+    #[test]
+    fn a_panicking_loop_closes_its_channel() {
+        let core = open_core();
+        core.queued_bytes.store(100, Ordering::SeqCst);
+        core.draining.store(true, Ordering::SeqCst);
+        let in_task = Arc::clone(&core);
+        let result = std::thread::spawn(move || {
+            let _guard = PanicGuard(in_task, "write loop");
+            panic!("boom");
+        })
+        .join();
+        assert!(result.is_err(), "the loop panicked");
+        assert_eq!(core.lifecycle.get(), ChannelState::Closed);
+        assert_eq!(core.queued_bytes.load(Ordering::SeqCst), 0);
+        assert!(
+            !core.draining.load(Ordering::SeqCst),
+            "a close waiting on it is released"
+        );
+    }
+
+    #[test]
+    fn a_loop_ending_normally_leaves_the_channel_alone() {
+        let core = open_core();
+        drop(PanicGuard(Arc::clone(&core), "read loop"));
+        assert_eq!(core.lifecycle.get(), ChannelState::Open);
+    }
+}
