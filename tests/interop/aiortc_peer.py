@@ -44,14 +44,16 @@ def binary_payload():
     return bytes(range(256))
 
 
+def seeded_payload(size, seed):
+    return bytes((i * i * 31 + i * 7 + seed) % 256 for i in range(size))
+
+
 def big_payload(tag):
-    seed = 11 if tag == "godot" else 13
-    return bytes((i * i * 31 + i * 7 + seed) % 256 for i in range(65536))
+    return seeded_payload(65536, 11 if tag == "godot" else 13)
 
 
 def largest_payload(tag):
-    seed = 17 if tag == "godot" else 19
-    return bytes((i * i * 31 + i * 7 + seed) % 256 for i in range(262144))
+    return seeded_payload(262144, 17 if tag == "godot" else 19)
 
 
 def negotiated_text(tag):

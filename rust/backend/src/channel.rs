@@ -92,6 +92,20 @@ struct Core {
 }
 
 impl Core {
+    /// A CONNECTING channel's shared state.
+    fn new(label: String) -> Self {
+        Self {
+            label,
+            lifecycle: Lifecycle::new(),
+            queued_bytes: AtomicUsize::new(0),
+            aborted: AtomicBool::new(false),
+            remote_closed: AtomicBool::new(false),
+            wake: Notify::new(),
+            draining: AtomicBool::new(false),
+            drained: Notify::new(),
+        }
+    }
+
     /// Closes the channel because something broke; the first caller logs why.
     fn fail(&self, why: &str) {
         let was = self.lifecycle.get();
@@ -133,16 +147,7 @@ impl Channel {
         let _context = runtime.enter();
         let (outbox, outbox_rx) = mpsc::unbounded_channel();
         let channel = Arc::new(Self {
-            core: Arc::new(Core {
-                label: rtc.label().to_owned(),
-                lifecycle: Lifecycle::new(),
-                queued_bytes: AtomicUsize::new(0),
-                aborted: AtomicBool::new(false),
-                remote_closed: AtomicBool::new(false),
-                wake: Notify::new(),
-                draining: AtomicBool::new(false),
-                drained: Notify::new(),
-            }),
+            core: Arc::new(Core::new(rtc.label().to_owned())),
             rtc: Arc::clone(&rtc),
             runtime,
             inbox: Mutex::default(),
@@ -550,16 +555,7 @@ mod tests {
     use super::*;
 
     fn open_core() -> Arc<Core> {
-        let core = Arc::new(Core {
-            label: "t".to_owned(),
-            lifecycle: Lifecycle::new(),
-            queued_bytes: AtomicUsize::new(0),
-            aborted: AtomicBool::new(false),
-            remote_closed: AtomicBool::new(false),
-            wake: Notify::new(),
-            draining: AtomicBool::new(false),
-            drained: Notify::new(),
-        });
+        let core = Arc::new(Core::new("t".to_owned()));
         assert!(core.lifecycle.open());
         core
     }

@@ -72,23 +72,21 @@ static func binary_payload() -> PackedByteArray:
 	return data
 
 
-static func big_payload(tag: String) -> PackedByteArray:
-	var seed := 11 if tag == "godot" else 13
+static func seeded_payload(size: int, seed: int) -> PackedByteArray:
 	var data := PackedByteArray()
-	data.resize(65536)
-	for i in 65536:
+	data.resize(size)
+	for i in size:
 		data[i] = (i * i * 31 + i * 7 + seed) % 256
 	return data
+
+
+static func big_payload(tag: String) -> PackedByteArray:
+	return seeded_payload(65536, 11 if tag == "godot" else 13)
 
 
 ## 262144 bytes: the largest message both ends advertise (a=max-message-size).
 static func largest_payload(tag: String) -> PackedByteArray:
-	var seed := 17 if tag == "godot" else 19
-	var data := PackedByteArray()
-	data.resize(262144)
-	for i in 262144:
-		data[i] = (i * i * 31 + i * 7 + seed) % 256
-	return data
+	return seeded_payload(262144, 17 if tag == "godot" else 19)
 
 
 static func negotiated_text(tag: String) -> String:
