@@ -59,6 +59,8 @@ pub struct AssociationInternal {
     // Congestion control parameters
     pub(crate) max_receive_buffer_size: u32,
     pub(crate) cwnd: u32,     // my congestion window size
+    /// godot-webrtc-rs patch 11: cwnd before limit_burst lowered it (0 = not lowered).
+    pub(crate) cwnd_before_burst_limit: u32,
     rwnd: u32,                // calculated peer's receiver windows size
     pub(crate) ssthresh: u32, // slow start threshold
     partial_bytes_acked: u32,
@@ -182,6 +184,7 @@ impl AssociationInternal {
             rwnd: 0,
             ssthresh: 0,
             partial_bytes_acked: 0,
+            cwnd_before_burst_limit: 0,
             in_fast_recovery: false,
             fast_recover_exit_point: 0,
 
@@ -1519,6 +1522,7 @@ impl AssociationInternal {
         }
 
         self.stats.inc_sacks();
+        self.reset_burst_limit();
 
         if sna32gt(self.cumulative_tsn_ack_point, d.cumulative_tsn_ack) {
             // RFC 4960 sec 6.2.1.  Processing a Received SACK
@@ -2024,6 +2028,28 @@ impl AssociationInternal {
         }
     }
 
+    /// godot-webrtc-rs patch 11: lowers cwnd so that at most MAX_BURST packets
+    /// of new data leave beyond what is in flight; SACKs grow it back as usual
+    /// (the "adjust cwnd" variant of RFC 9260 sec 6.1 D, as Linux's SCTP does).
+    pub(crate) fn limit_burst(&mut self) {
+        let limit = self.inflight_queue.get_num_bytes() as u32 + MAX_BURST * self.mtu;
+        if limit < self.cwnd {
+            if self.cwnd_before_burst_limit == 0 {
+                self.cwnd_before_burst_limit = self.cwnd;
+            }
+            self.cwnd = limit;
+        }
+    }
+
+    /// godot-webrtc-rs patch 11: the next SACK (or T3 timeout) works on the
+    /// congestion window the burst limit hid, as Linux's sctp_transport_burst_reset.
+    pub(crate) fn reset_burst_limit(&mut self) {
+        if self.cwnd_before_burst_limit > 0 {
+            self.cwnd = std::cmp::max(self.cwnd, self.cwnd_before_burst_limit);
+            self.cwnd_before_burst_limit = 0;
+        }
+    }
+
     /// pop_pending_data_chunks_to_send pops chunks from the pending queues as many as
     /// the cwnd and rwnd allows to send.
     async fn pop_pending_data_chunks_to_send(&mut self) -> (Vec<ChunkPayloadData>, Vec<u16>) {
@@ -2041,6 +2067,11 @@ impl AssociationInternal {
         //      6.2.1).  However, regardless of the value of rwnd (including if it
         //      is 0), the data sender can always have one DATA chunk in flight to
         //      the receiver if allowed by cwnd (see rule B, below).
+        // godot-webrtc-rs patch 11: Max.Burst (RFC 9260 sec 6.1 D). Without it a
+        // window opened at once (an idle sender with a large cwnd, or a script
+        // queueing a megabyte) goes out as one burst of up to cwnd bytes, which
+        // overflows a stock 208 KiB UDP receive buffer and costs a 1 s RTO.
+        self.limit_burst();
         while let Some(c) = self.pending_queue.peek() {
             let (beginning_fragment, unordered, data_len, stream_identifier) = (
                 c.beginning_fragment,
@@ -2471,6 +2502,7 @@ impl RtxTimerObserver for AssociationInternal {
                 //      ssthresh = max(cwnd/2, 4*MTU)
                 //      cwnd = 1*MTU
 
+                self.reset_burst_limit();
                 self.ssthresh = std::cmp::max(self.cwnd / 2, 4 * self.mtu);
                 self.cwnd = self.mtu;
                 log::trace!(

@@ -66,6 +66,9 @@ pub(crate) const INITIAL_RECV_BUF_SIZE: u32 = 1024 * 1024;
 pub(crate) const COMMON_HEADER_SIZE: u32 = 12;
 pub(crate) const DATA_CHUNK_HEADER_SIZE: u32 = 16;
 pub(crate) const DEFAULT_MAX_MESSAGE_SIZE: u32 = 65536;
+/// godot-webrtc-rs patch 11: RFC 9260's Max.Burst, in packets (see
+/// AssociationInternal::limit_burst).
+pub(crate) const MAX_BURST: u32 = 4;
 
 /// other constants
 // godot-webrtc-rs patch: 16 -> 1024. A stream whose accept finds the queue

@@ -632,3 +632,57 @@ async fn test_assoc_max_message_size_explicit() -> Result<()> {
 
     Ok(())
 }
+
+// godot-webrtc-rs patch 11: an opened window leaves as at most MAX_BURST
+// packets beyond what is in flight, not as one cwnd-sized burst.
+#[tokio::test]
+async fn test_max_burst_limits_new_data_per_send() -> Result<()> {
+    let mut a = create_association_internal(Config {
+        net_conn: Arc::new(DumbConn {}),
+        max_receive_buffer_size: 0,
+        max_message_size: 0,
+        mtu: 0,
+        name: "client".to_owned(),
+        local_port: 5000,
+        remote_port: 5000,
+    });
+    a.cwnd = 1024 * 1024;
+    a.rwnd = 1024 * 1024;
+    let chunk = |ssn: u16| ChunkPayloadData {
+        beginning_fragment: true,
+        ending_fragment: true,
+        stream_identifier: 1,
+        stream_sequence_number: ssn,
+        user_data: Bytes::from(vec![0u8; 1000]),
+        ..Default::default()
+    };
+    for ssn in 0..100 {
+        a.pending_queue.push(chunk(ssn)).await;
+    }
+    let (sent, _) = a.pop_pending_data_chunks_to_send().await;
+    let burst = (MAX_BURST * a.mtu) as usize;
+    assert_eq!(sent.len(), burst / 1000, "one burst of new data");
+    assert_eq!(a.cwnd as usize, burst, "cwnd lowered to what is in flight plus the burst");
+
+    let (again, _) = a.pop_pending_data_chunks_to_send().await;
+    assert!(again.is_empty(), "nothing more until a SACK opens the window");
+    // The next SACK works on the window the limit hid.
+    a.reset_burst_limit();
+    assert_eq!(a.cwnd, 1024 * 1024, "cwnd restored");
+    a.limit_burst();
+    assert_eq!(
+        a.cwnd as usize,
+        a.inflight_queue.get_num_bytes() + burst,
+        "in flight plus one burst"
+    );
+    a.reset_burst_limit();
+    // A smaller cwnd stays as it is.
+    a.cwnd = a.inflight_queue.get_num_bytes() as u32 + 2 * a.mtu;
+    a.limit_burst();
+    assert_eq!(
+        a.cwnd as usize,
+        a.inflight_queue.get_num_bytes() + 2 * a.mtu as usize
+    );
+    assert_eq!(a.cwnd_before_burst_limit, 0);
+    Ok(())
+}
