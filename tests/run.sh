@@ -41,3 +41,11 @@ tests/run_godot_tests.sh
 
 step "benchmarks, short mode (fails if a row produced no number)"
 tools/bench.sh --short
+
+# The official plugin, where this machine has it (CI does): the same rows,
+# interleaved, with ratios (noisy in short mode: shown, not judged).
+official=../shared/anchor/webrtc_native
+if [ -f "$official/webrtc_native.gdextension" ]; then
+  step "benchmarks, short mode, against the official plugin ($official)"
+  tools/bench.sh --short --against "$official"
+fi

@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Benchmarks: the backend in pure Rust (rust/bench) and the extension in a
 # headless Godot (tests/godot/bench), then one combined table of medians.
-#   tools/bench.sh [--short] [--runs N]
+#   tools/bench.sh [--short] [--runs N] [--against ADDON_DIR]
 #     --short   seconds-long sizes, 1 run unless --runs is given, debug builds
 #               only (for CI: exits non-zero if any row produced no number)
 #     --runs N  runs per row (default 3; the table shows the median)
+#     --against ADDON_DIR
+#               instead: the Godot benches (in-process and two-process) of our
+#               addon and of ADDON_DIR (an addon folder with one .gdextension,
+#               e.g. ../shared/anchor/webrtc_native), interleaved (ours, theirs,
+#               ours, ...), at this machine's socket-buffer limits and, as root,
+#               at the stock Linux limit (net.core.rmem_max = wmem_max = 212992,
+#               restored on exit); RTT gets at least 5 runs. Prints one table
+#               per build and limit with ours ÷ theirs and the targets.
 # Full mode also benchmarks the release builds (the release library is loaded
 # through a copy of the .gdextension whose debug entry points at it).
 # Writes every JSON line to target/bench/bench-<time>.jsonl (and latest.jsonl),
@@ -15,16 +23,24 @@ root=$PWD
 
 short=""
 runs=""
+against=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --short) short="--short" ;;
     --runs) runs="${2:-}"; shift ;;
-    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+    --against) against="${2:-}"; shift ;;
+    -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
 done
 case "$runs" in '' | *[!0-9]* | 0) runs=$([ -n "$short" ] && echo 1 || echo 3) ;; esac
+if [ -n "$against" ]; then
+  against=$(cd "$against" 2>/dev/null && pwd) || { echo "bench.sh: no addon folder $against" >&2; exit 2; }
+  against_gdext=$(cd "$against" && ls ./*.gdextension 2>/dev/null | head -1)
+  [ -n "$against_gdext" ] || { echo "bench.sh: no .gdextension in $against" >&2; exit 2; }
+  against_gdext=${against_gdext#./}
+fi
 mode=$([ -n "$short" ] && echo short || echo full)
 jobs="${CARGO_BUILD_JOBS:-2}"
 started=$(date +%s)
@@ -84,21 +100,25 @@ fi
 echo "built: rust bench and addon ($profiles profile)"
 GODOT=$(tools/provision-godot.sh) || { echo "could not provision Godot"; exit 1; }
 
-# A private copy of the test project per build, so the bench never races the
-# test runner (which rebuilds tests/godot/addons) and the release variant can
-# point the editor's debug entry at the release library.
+# A private copy of the test project per plugin and build, so the bench never
+# races the test runner (which rebuilds tests/godot/addons) and the release
+# variant can point the editor's debug entry at the release library.
+#   stage NAME ADDON_DIR GDEXTENSION_FILE debug|release  (prints the project)
 stage() {
-  local project=$out_dir/project-$1
+  local project=$out_dir/project-$1-$4 addon gdext
+  addon=$(basename "$2")
+  gdext=$project/addons/$addon/$3
   rm -rf "$project"
   mkdir -p "$project/addons" "$project/.godot"
   cp tests/godot/project.godot "$project/"
   cp -r tests/godot/lib tests/godot/procs tests/godot/bench "$project/"
-  cp -r addons/webrtc_rs "$project/addons/"
-  if [ "$1" = release ]; then
-    sed -i 's|^linux.debug.x86_64 = .*|linux.debug.x86_64 = "bin/libwebrtc_rs.linux.x86_64.so"|' \
-      "$project/addons/webrtc_rs/webrtc_rs.gdextension"
+  cp -r "$2" "$project/addons/"
+  if [ "$4" = release ]; then
+    local release
+    release=$(sed -n 's/^linux.release.x86_64 = //p' "$gdext")
+    sed -i "s|^linux.debug.x86_64 = .*|linux.debug.x86_64 = $release|" "$gdext"
   fi
-  echo "res://addons/webrtc_rs/webrtc_rs.gdextension" >"$project/.godot/extension_list.cfg"
+  echo "res://addons/$addon/$3" >"$project/.godot/extension_list.cfg"
   echo "$project"
 }
 
@@ -146,7 +166,7 @@ godot_inproc() {
 # godot_bench VARIANT SUITE : in-process and two-process Godot benches
 godot_bench() {
   local project suite=$2 code
-  project=$(stage "$1")
+  project=$(stage ours addons/webrtc_rs webrtc_rs.gdextension "$1")
   godot_inproc "$project" "$suite"
 
   section "Godot two processes: $suite"
@@ -170,6 +190,112 @@ godot_bench() {
   expect="$expect,$suite:2proc"
 }
 
+# ---- --against: our addon and another one, interleaved, at both limits ----
+
+stock_limit=212992
+limit_files=(/proc/sys/net/core/rmem_max /proc/sys/net/core/wmem_max)
+saved_limits=()
+restore_limits() {
+  [ ${#saved_limits[@]} -eq 2 ] || return 0
+  echo "${saved_limits[0]}" >"${limit_files[0]}"
+  echo "${saved_limits[1]}" >"${limit_files[1]}"
+}
+# set_limits machine|stock
+set_limits() {
+  if [ "$1" = stock ] && [ ${#saved_limits[@]} -eq 2 ]; then
+    echo "$stock_limit" >"${limit_files[0]}" && echo "$stock_limit" >"${limit_files[1]}"
+  else
+    restore_limits
+  fi
+}
+
+# against_run PLUGIN BUILD LIMIT ROUND [ROWS] : one in-process (and, without
+# ROWS, two-process) bench of one plugin; suite PLUGIN-BUILD-LIMIT.
+against_run() {
+  local suite=$1-$2-$3 project=$out_dir/project-$1-$2 log=$logs/$1-$2-$3-$4 code only=()
+  [ -n "${5:-}" ] && only=(--only "$5")
+  timeout -k 5 "$limit" "$GODOT" --headless --path "$project" -s res://bench/bench.gd -- \
+    $short --runs 1 --suite "$suite" "${only[@]}" >"$log.log" 2>&1
+  code=$?
+  sed -n 's/^BENCH //p' "$log.log" >>"$results"
+  echo "  $suite round $4${5:+ ($5)}: $(summarize "$log.log" "$code" | head -1)"
+  # A row the other plugin could not finish is its result, not our failure.
+  [ $code -eq 0 ] || [ "$1" = theirs ] || fail=1
+  grep -qE 'SCRIPT ERROR|\[panic ' "$log.log" && { echo "  (script errors or panics in $log.log)"; fail=1; }
+  [ -n "${5:-}" ] && return
+  local dir
+  dir=$(mktemp -d)
+  timeout -k 5 "$limit" "$GODOT" --headless --path "$project" -s res://bench/two_process_bench.gd -- \
+    answer "$dir" $short --runs 1 >"$log-2proc-answer.log" 2>&1 &
+  local answer=$!
+  timeout -k 5 "$limit" "$GODOT" --headless --path "$project" -s res://bench/two_process_bench.gd -- \
+    offer "$dir" $short --runs 1 --suite "$suite" >"$log-2proc-offer.log" 2>&1
+  code=$?
+  wait "$answer" || { echo "  (answerer exited $?)"; [ "$1" = theirs ] || fail=1; }
+  rm -rf "$dir"
+  sed -n 's/^BENCH //p' "$log-2proc-offer.log" >>"$results"
+  [ $code -eq 0 ] || { echo "  $suite two-process round $4: exit $code"; [ "$1" = theirs ] || fail=1; }
+}
+
+compare_plugins() {
+  local builds=(debug) limits=() rmem
+  [ -z "$short" ] && builds=(debug release)
+  for build in "${builds[@]}"; do
+    stage ours addons/webrtc_rs webrtc_rs.gdextension "$build" >/dev/null
+    stage theirs "$against" "$against_gdext" "$build" >/dev/null
+  done
+  rmem=$(cat "${limit_files[0]}")
+  if [ "$rmem" -le "$stock_limit" ]; then
+    limits=(stock)
+    echo "limits: this machine is at the stock limit (rmem_max $rmem): one set of rows"
+  else
+    limits=(machine)
+    if [ "$(id -u)" = 0 ] && [ -w "${limit_files[0]}" ] && [ -w "${limit_files[1]}" ]; then
+      saved_limits=("$rmem" "$(cat "${limit_files[1]}")")
+      trap restore_limits EXIT
+      trap 'restore_limits; exit 130' INT TERM HUP
+      limits+=(stock)
+      echo "limits: machine (rmem_max ${saved_limits[0]}, wmem_max ${saved_limits[1]}) and stock ($stock_limit, set for those rows and restored after)"
+    else
+      echo "limits: machine only (rmem_max $rmem); run as root to measure the stock limit ($stock_limit) too"
+    fi
+  fi
+  local rounds=$runs rtt_rounds=$runs
+  [ -z "$short" ] && [ "$rtt_rounds" -lt 5 ] && rtt_rounds=5
+  for lim in "${limits[@]}"; do
+    set_limits "$lim"
+    section "Godot, ours and $(basename "$against"), $lim limits (rmem_max $(cat "${limit_files[0]}"))"
+    for round in $(seq "$rtt_rounds"); do
+      for build in "${builds[@]}"; do
+        for plugin in ours theirs; do
+          if [ "$round" -le "$rounds" ]; then
+            against_run "$plugin" "$build" "$lim" "$round"
+            # Only our rows gate: the other plugin's failures are shown, not ours to fix.
+            [ "$round" -eq 1 ] && [ "$plugin" = ours ] && expect="$expect,$plugin-$build-$lim:inproc,$plugin-$build-$lim:2proc"
+          else
+            against_run "$plugin" "$build" "$lim" "$round" rtt
+          fi
+        done
+      done
+    done
+  done
+  restore_limits
+  section "ours ÷ $(basename "$against") (theirs), same run; medians of $rounds run(s), RTT of $rtt_rounds; MB = 10^6 bytes"
+  ln -sf "$(basename "$results")" "$out_dir/latest.jsonl"
+  "$root/target/debug/webrtc-rs-bench" compare --name "$(basename "$against")" --check "${expect#,}" "$results" || fail=1
+  echo
+  echo "JSON lines: $results"
+  echo "logs:       $logs"
+  echo "took $(($(date +%s) - started)) s"
+  if [ $fail -ne 0 ]; then
+    echo "bench: FAILED (a row produced no number, or a bench did not finish)"
+    exit 1
+  fi
+  echo "bench: OK"
+  exit 0
+}
+[ -n "$against" ] && compare_plugins
+
 rust_bench debug rust-dev
 [ -z "$short" ] && rust_bench release rust-release
 godot_bench debug godot-debug
@@ -177,7 +303,7 @@ if [ -z "$short" ]; then
   godot_bench release godot-release
   # The same release library with two runtime worker threads instead of one
   # (the webrtc_rs/worker_threads trade-off: bulk throughput against latency).
-  WEBRTC_RS_WORKER_THREADS=2 godot_inproc "$out_dir/project-release" godot-release-2w
+  WEBRTC_RS_WORKER_THREADS=2 godot_inproc "$out_dir/project-ours-release" godot-release-2w
 fi
 
 section "combined table (medians of $runs run(s); MB = 10^6 bytes)"

@@ -9,8 +9,12 @@
 //!       Prints the combined table of the JSON lines in FILEs (bare or
 //!       prefixed with `BENCH `). With --check, exits 1 if one of those suites
 //!       did not finish, a row failed or a planned row produced no number.
+//!   webrtc-rs-bench compare [--name NAME] [--check SUITE,...] FILE...
+//!       The same-run comparison tables of suites `ours-*` and `theirs-*`
+//!       (tools/bench.sh --against); NAME labels theirs. --check as above.
 
 mod bench;
+mod compare;
 mod report;
 mod stats;
 
@@ -22,13 +26,16 @@ fn usage(message: &str) -> ExitCode {
         "usage: webrtc-rs-bench [--short] [--runs N] [--suite NAME] [--only ROW,...] [--fps N]"
     );
     eprintln!("       webrtc-rs-bench report [--check SUITE,...] FILE...");
+    eprintln!("       webrtc-rs-bench compare [--name NAME] [--check SUITE,...] FILE...");
     ExitCode::from(2)
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("report") {
-        return report_command(&args[1..]);
+    match args.first().map(String::as_str) {
+        Some("report") => return report_command(&args[1..], None),
+        Some("compare") => return report_command(&args[1..], Some("theirs".to_owned())),
+        _ => {}
     }
     let default_suite = if cfg!(debug_assertions) {
         "rust-dev"
@@ -80,7 +87,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn report_command(args: &[String]) -> ExitCode {
+/// `report`, or `compare` when `theirs` is given (the other plugin's label).
+fn report_command(args: &[String], mut theirs: Option<String>) -> ExitCode {
     let mut check: Option<Vec<String>> = None;
     let mut files = Vec::new();
     let mut it = args.iter();
@@ -97,6 +105,10 @@ fn report_command(args: &[String]) -> ExitCode {
                 }
                 None => return usage("--check needs suite names"),
             },
+            "--name" if theirs.is_some() => match it.next() {
+                Some(s) => theirs = Some(s.clone()),
+                None => return usage("--name needs a label"),
+            },
             file => files.push(file.to_owned()),
         }
     }
@@ -107,11 +119,23 @@ fn report_command(args: &[String]) -> ExitCode {
             Err(e) => return usage(&format!("cannot read {file}: {e}")),
         }
     }
-    print!("{}", report::table(&lines));
+    match &theirs {
+        Some(name) => print!("{}", compare::table(&lines, name)),
+        None => print!("{}", report::table(&lines)),
+    }
     let Some(suites) = check else {
         return ExitCode::SUCCESS;
     };
-    let problems = report::problems(&lines, &suites);
+    let mut problems = report::problems(&lines, &suites);
+    if theirs.is_some() {
+        // The other plugin's failures are its results, shown but not ours to fail on.
+        let (others, ours): (Vec<_>, Vec<_>) =
+            problems.into_iter().partition(|p| p.starts_with("theirs-"));
+        for p in &others {
+            println!("the other plugin: {p}");
+        }
+        problems = ours;
+    }
     for p in &problems {
         println!("FAILED: {p}");
     }

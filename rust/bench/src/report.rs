@@ -57,25 +57,6 @@ const SUITE_ORDER: &[&str] = &[
 ];
 const MODE_ORDER: &[&str] = &["tight", "frame", "2proc", "scale"];
 
-/// The official C++ plugin (webrtc-native), measured earlier on this machine:
-/// in-process Godot bench, tight-loop polling.
-fn cpp_reference(row: &str, mode: &str, metric: &str) -> Option<f64> {
-    if mode != "tight" {
-        return None;
-    }
-    Some(match (row, metric) {
-        ("connect", "p50_ms") => 17.8,
-        ("reliable_1k", "mb_s") => 29.0,
-        ("reliable_16k", "mb_s") => 33.0,
-        ("reliable_64k", "mb_s") => 33.0,
-        ("rtt", "p50_us") => 89.0,
-        ("rtt", "p99_us") => 135.0,
-        ("unreliable_1200", "mb_s") => 22.0,
-        ("unreliable_1200", "delivered_pct") => 100.0,
-        _ => return None,
-    })
-}
-
 /// Parses JSON lines; accepts bare lines and lines prefixed with `BENCH `.
 pub fn parse_lines(text: &str) -> Vec<Value> {
     text.lines()
@@ -100,9 +81,9 @@ fn order_of(list: &[&str], name: &str) -> usize {
 }
 
 /// (row, mode, metric) -> suite -> values over runs.
-type Grid = BTreeMap<(String, String, String), BTreeMap<String, Vec<f64>>>;
+pub(crate) type Grid = BTreeMap<(String, String, String), BTreeMap<String, Vec<f64>>>;
 
-fn grid(lines: &[Value]) -> (Grid, Vec<String>) {
+pub(crate) fn grid(lines: &[Value]) -> (Grid, Vec<String>) {
     let mut grid: Grid = BTreeMap::new();
     let mut suites: Vec<String> = Vec::new();
     for line in lines {
@@ -139,7 +120,8 @@ fn cell(x: Option<f64>) -> String {
 }
 
 /// The readable table: one line per metric, one column per suite (median
-/// over runs), the C++ reference, and Godot ÷ pure Rust for the same build.
+/// over runs) and Godot ÷ pure Rust for the same build. The comparison with
+/// another plugin, measured in the same run, is compare::table.
 pub fn table(lines: &[Value]) -> String {
     let (grid, suites) = grid(lines);
     let ratios: Vec<(&str, &str, &str)> = [
@@ -162,14 +144,13 @@ pub fn table(lines: &[Value]) -> String {
         format!("{:<6}", "mode"),
     ];
     header.extend(suites.iter().map(|s| format!("{s:>14}")));
-    header.push(format!("{:>10}", "C++ ref"));
     header.extend(ratios.iter().map(|(_, _, name)| format!("{name:>14}")));
     let mut out = header.join(" ") + "\n";
     out += &"-".repeat(out.len().saturating_sub(1));
     out += "\n";
     let mut last_mode = String::new();
     for key in keys {
-        let (row, mode, metric) = key;
+        let (_, mode, _) = key;
         if *mode != last_mode && !last_mode.is_empty() {
             out += "\n";
         }
@@ -179,7 +160,6 @@ pub fn table(lines: &[Value]) -> String {
         let value = |suite: &str| by_suite.get(suite).map(|v| median(v));
         let mut cols = vec![format!("{label:<30}"), format!("{mode:<6}")];
         cols.extend(suites.iter().map(|s| format!("{:>14}", cell(value(s)))));
-        cols.push(format!("{:>10}", cell(cpp_reference(row, mode, metric))));
         for (g, r, _) in &ratios {
             let ratio = match (value(g), value(r)) {
                 (Some(g), Some(r)) if r != 0.0 => format!("x{:.2}", g / r),

@@ -5,6 +5,8 @@
 ##     and "frame" (poll once per frame at --fps, like a game);
 ##   rpc_rtt: SceneMultiplayer RPC round trip over WebRTCMultiplayerPeer;
 ##   memory: peak RSS and OS threads;
+##   process: CPU seconds and peak RSS of the run up to the scale rows (the
+##     same work for any plugin, so tools/bench.sh --against compares them);
 ##   scale_64 / scale_256: that many connections (pairs) at once.
 ## Usage:
 ##   godot --headless --path tests/godot -s res://bench/bench.gd -- \
@@ -80,7 +82,7 @@ func _sizes() -> Dictionary:
 	if short:
 		return {"connects": 10, "frame_connects": 4, "bulk": 4 << 20, "frame_bulk": 4 << 20, "cap_s": 3.0, "rtt": 300,
 			"frame_rtt": 15, "unreliable": 3000, "rpc": 200, "frame_rpc": 15, "scale": [64]}
-	return {"connects": 30, "frame_connects": 12, "bulk": 48 << 20, "frame_bulk": 16 << 20, "cap_s": 10.0, "rtt": 1000,
+	return {"connects": 100, "frame_connects": 12, "bulk": 48 << 20, "frame_bulk": 16 << 20, "cap_s": 10.0, "rtt": 1000,
 		"frame_rtt": 60, "unreliable": 20000, "rpc": 1000, "frame_rpc": 60, "scale": [64, 256]}
 
 
@@ -110,6 +112,8 @@ func _main() -> void:
 				planned.append("%s/%s" % [row, mode])
 	if _wanted("memory"):
 		planned.append("memory/tight")
+	if _wanted("process"):
+		planned.append("process/all")
 	for n in sizes["scale"]:
 		if _wanted("scale_%d" % n):
 			planned.append("scale_%d/scale" % n)
@@ -132,6 +136,11 @@ func _main() -> void:
 				"peak_rss_mb": Lib.round3(Lib.status_value("VmHWM") / 1024.0),
 				"rss_mb": Lib.round3(Lib.status_value("VmRSS") / 1024.0),
 				"threads": Lib.status_value("Threads")}})
+	# Before the scale rows: the same work for any plugin, whatever they cost.
+	if _wanted("process"):
+		_record("process", "all", 1, {"ok": true, "metrics": {"cpu_s": Lib.round3(Lib.cpu_seconds()),
+			"wall_s": Lib.round3(Time.get_ticks_msec() / 1000.0),
+			"peak_rss_mb": Lib.round3(Lib.status_value("VmHWM") / 1024.0)}})
 	# Scale rows once (they are long and their memory would skew the peak above).
 	Engine.max_fps = 0
 	for n in sizes["scale"]:
