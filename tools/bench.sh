@@ -163,6 +163,27 @@ godot_inproc() {
   expect="$expect,$suite:inproc"
 }
 
+# two_process PROJECT SUITE LOG_PREFIX RUNS : the two-process bench (an
+# answerer in the background, the offerer driving); the offerer's rows go to
+# the results. Returns the offerer's exit code, or the answerer's if only it failed.
+two_process() {
+  local dir answer code answer_code
+  dir=$(mktemp -d)
+  timeout -k 5 "$limit" "$GODOT" --headless --path "$1" -s res://bench/two_process_bench.gd -- \
+    answer "$dir" $short --runs "$4" >"$3-answer.log" 2>&1 &
+  answer=$!
+  timeout -k 5 "$limit" "$GODOT" --headless --path "$1" -s res://bench/two_process_bench.gd -- \
+    offer "$dir" $short --runs "$4" --suite "$2" >"$3-offer.log" 2>&1
+  code=$?
+  wait "$answer"
+  answer_code=$?
+  rm -rf "$dir"
+  sed -n 's/^BENCH //p' "$3-offer.log" >>"$results"
+  [ $answer_code -eq 0 ] || echo "  (answerer exited $answer_code)"
+  [ $code -ne 0 ] && return $code
+  return $answer_code
+}
+
 # godot_bench VARIANT SUITE : in-process and two-process Godot benches
 godot_bench() {
   local project suite=$2 code
@@ -170,17 +191,8 @@ godot_bench() {
   godot_inproc "$project" "$suite"
 
   section "Godot two processes: $suite"
-  local dir
-  dir=$(mktemp -d)
-  timeout -k 5 "$limit" "$GODOT" --headless --path "$project" -s res://bench/two_process_bench.gd -- \
-    answer "$dir" $short --runs "$runs" >"$logs/$suite-2proc-answer.log" 2>&1 &
-  local answer=$!
-  timeout -k 5 "$limit" "$GODOT" --headless --path "$project" -s res://bench/two_process_bench.gd -- \
-    offer "$dir" $short --runs "$runs" --suite "$suite" >"$logs/$suite-2proc-offer.log" 2>&1
+  two_process "$project" "$suite" "$logs/$suite-2proc" "$runs"
   code=$?
-  wait "$answer" || { echo "(answerer exited $?)"; fail=1; }
-  rm -rf "$dir"
-  sed -n 's/^BENCH //p' "$logs/$suite-2proc-offer.log" >>"$results"
   summarize "$logs/$suite-2proc-offer.log" "$code"
   [ $code -eq 0 ] || fail=1
   if grep -lE 'SCRIPT ERROR|\[panic ' "$logs/$suite"-2proc-*.log; then
@@ -188,6 +200,25 @@ godot_bench() {
     fail=1
   fi
   expect="$expect,$suite:2proc"
+}
+
+# finish TITLE SUBCOMMAND [ARGS...] : the table (webrtc-rs-bench report or
+# compare, checking the expected suites), where the files are, the verdict; exits.
+finish() {
+  section "$1"
+  shift
+  ln -sf "$(basename "$results")" "$out_dir/latest.jsonl"
+  "$root/target/debug/webrtc-rs-bench" "$@" --check "${expect#,}" "$results" || fail=1
+  echo
+  echo "JSON lines: $results"
+  echo "logs:       $logs"
+  echo "took $(($(date +%s) - started)) s"
+  if [ $fail -ne 0 ]; then
+    echo "bench: FAILED (a row produced no number, or a bench did not finish)"
+    exit 1
+  fi
+  echo "bench: OK"
+  exit 0
 }
 
 # ---- --against: our addon and another one, interleaved, at both limits ----
@@ -225,17 +256,8 @@ against_run() {
   [ $code -eq 0 ] || [ "$1" = theirs ] || fail=1
   grep -qE 'SCRIPT ERROR|\[panic ' "$log.log" && { echo "  (script errors or panics in $log.log)"; fail=1; }
   [ -n "${5:-}" ] && return
-  local dir
-  dir=$(mktemp -d)
-  timeout -k 5 "$limit" "$GODOT" --headless --path "$project" -s res://bench/two_process_bench.gd -- \
-    answer "$dir" $short --runs 1 >"$log-2proc-answer.log" 2>&1 &
-  local answer=$!
-  timeout -k 5 "$limit" "$GODOT" --headless --path "$project" -s res://bench/two_process_bench.gd -- \
-    offer "$dir" $short --runs 1 --suite "$suite" >"$log-2proc-offer.log" 2>&1
+  two_process "$project" "$suite" "$log-2proc" 1
   code=$?
-  wait "$answer" || { echo "  (answerer exited $?)"; [ "$1" = theirs ] || fail=1; }
-  rm -rf "$dir"
-  sed -n 's/^BENCH //p' "$log-2proc-offer.log" >>"$results"
   [ $code -eq 0 ] || { echo "  $suite two-process round $4: exit $code"; [ "$1" = theirs ] || fail=1; }
 }
 
@@ -282,19 +304,8 @@ compare_plugins() {
     done
   done
   restore_limits
-  section "ours ÷ $(basename "$against") (theirs), same run; medians of $rounds run(s), RTT of $rtt_rounds; MB = 10^6 bytes"
-  ln -sf "$(basename "$results")" "$out_dir/latest.jsonl"
-  "$root/target/debug/webrtc-rs-bench" compare --name "$(basename "$against")" --check "${expect#,}" "$results" || fail=1
-  echo
-  echo "JSON lines: $results"
-  echo "logs:       $logs"
-  echo "took $(($(date +%s) - started)) s"
-  if [ $fail -ne 0 ]; then
-    echo "bench: FAILED (a row produced no number, or a bench did not finish)"
-    exit 1
-  fi
-  echo "bench: OK"
-  exit 0
+  finish "ours ÷ $(basename "$against") (theirs), same run; medians of $rounds run(s), RTT of $rtt_rounds; MB = 10^6 bytes" \
+    compare --name "$(basename "$against")"
 }
 [ -n "$against" ] && compare_plugins
 
@@ -308,15 +319,4 @@ if [ -z "$short" ]; then
   WEBRTC_RS_WORKER_THREADS=2 godot_inproc "$out_dir/project-ours-release" godot-release-2w
 fi
 
-section "combined table (medians of $runs run(s); MB = 10^6 bytes)"
-ln -sf "$(basename "$results")" "$out_dir/latest.jsonl"
-"$root/target/debug/webrtc-rs-bench" report --check "${expect#,}" "$results" || fail=1
-echo
-echo "JSON lines: $results"
-echo "logs:       $logs"
-echo "took $(($(date +%s) - started)) s"
-if [ $fail -ne 0 ]; then
-  echo "bench: FAILED (a row produced no number, or a bench did not finish)"
-  exit 1
-fi
-echo "bench: OK"
+finish "combined table (medians of $runs run(s); MB = 10^6 bytes)" report
