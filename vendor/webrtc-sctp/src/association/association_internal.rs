@@ -1004,7 +1004,14 @@ impl AssociationInternal {
             }
         }
 
-        let immediate_sack = d.immediate_sack;
+        // godot-webrtc-rs patch 12: a duplicate is acknowledged at once (RFC 9260
+        // sec 6.2, as Linux does): it means our last SACK was lost and the
+        // sender is retransmitting on a timer.
+        let duplicate = !can_push;
+        if duplicate {
+            self.payload_queue.dup_tsn.push(d.tsn);
+        }
+        let immediate_sack = d.immediate_sack || duplicate;
 
         if stream_handle_data {
             if let Some(s) = self.streams.get_mut(&d.stream_identifier) {
@@ -1330,7 +1337,10 @@ impl AssociationInternal {
 
                         log::trace!("[{}] tsn={} has been sacked", self.name, c.tsn);
 
-                        if c.nsent == 1 {
+                        // godot-webrtc-rs patch 12: one sample per round trip, as
+                        // for the cumulative ack above (upstream sampled every
+                        // gap-acked chunk, including those in flight at a T3).
+                        if c.nsent == 1 && sna32gte(c.tsn, self.min_tsn2measure_rtt) {
                             self.min_tsn2measure_rtt = self.my_next_tsn;
                             let rtt = match SystemTime::now().duration_since(c.since) {
                                 Ok(rtt) => rtt,
@@ -2438,6 +2448,13 @@ impl AckTimerObserver for AssociationInternal {
             self.ack_state
         );
         self.stats.inc_ack_timeouts();
+        // godot-webrtc-rs patch 12: a timer that fired is no longer running.
+        // Upstream left it marked running, so every later start() failed until
+        // something stopped it: a lone chunk (a tail retransmission) was then
+        // never acknowledged and its sender backed off for seconds.
+        if let Some(ack_timer) = &mut self.ack_timer {
+            ack_timer.stop();
+        }
         self.ack_state = AckState::Immediate;
         self.awake_write_loop();
     }
@@ -2503,6 +2520,11 @@ impl RtxTimerObserver for AssociationInternal {
                 //      cwnd = 1*MTU
 
                 self.reset_burst_limit();
+                // godot-webrtc-rs patch 12: no RTT sample from what was in flight
+                // when the timer fired (Karn; Linux clears rto_pending here): a
+                // chunk sent once but acknowledged only after the recovery would
+                // measure the whole outage and raise the RTO for seconds.
+                self.min_tsn2measure_rtt = self.my_next_tsn;
                 self.ssthresh = std::cmp::max(self.cwnd / 2, 4 * self.mtu);
                 self.cwnd = self.mtu;
                 log::trace!(

@@ -1,5 +1,6 @@
 use std::io;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use super::*;
 
@@ -684,5 +685,89 @@ async fn test_max_burst_limits_new_data_per_send() -> Result<()> {
         a.inflight_queue.get_num_bytes() + 2 * a.mtu as usize
     );
     assert_eq!(a.cwnd_before_burst_limit, 0);
+    Ok(())
+}
+
+fn test_config() -> Config {
+    Config {
+        net_conn: Arc::new(DumbConn {}),
+        max_receive_buffer_size: 0,
+        max_message_size: 0,
+        mtu: 0,
+        name: "client".to_owned(),
+        local_port: 5000,
+        remote_port: 5000,
+    }
+}
+
+/// Waits (at most 2 s) for the association's delayed-ack timer to ask for a SACK.
+async fn sack_requested(a: &Arc<Mutex<AssociationInternal>>) -> bool {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    while tokio::time::Instant::now() < deadline {
+        if a.lock().await.ack_state == AckState::Immediate {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    false
+}
+
+// godot-webrtc-rs patch 12: the delayed-ack timer works again after it fired
+// (upstream: only the first delayed SACK after a stop was ever sent).
+#[tokio::test]
+async fn test_delayed_ack_timer_fires_again_after_firing() -> Result<()> {
+    let a = Arc::new(Mutex::new(create_association_internal(test_config())));
+    a.lock().await.ack_timer = Some(AckTimer::new(
+        Arc::downgrade(&a),
+        Duration::from_millis(20),
+    ));
+    for round in 0..3 {
+        {
+            let mut ai = a.lock().await;
+            // What a new in-order DATA chunk does: ask for a delayed SACK.
+            ai.handle_chunk_start();
+            ai.handle_peer_last_tsn_and_acknowledgement(false)?;
+            ai.handle_chunk_end();
+            assert_eq!(ai.ack_state, AckState::Delay, "round {round}");
+        }
+        assert!(sack_requested(&a).await, "round {round}: no delayed SACK");
+        let sent = a.lock().await.gather_outbound_sack_packets(vec![]).await;
+        assert_eq!(sent.len(), 1, "round {round}: one SACK");
+        assert_eq!(a.lock().await.ack_state, AckState::Idle);
+    }
+    Ok(())
+}
+
+// godot-webrtc-rs patch 12: a duplicate DATA chunk (the sender's timer fired,
+// so our SACK was lost) is acknowledged at once and reported as a duplicate.
+#[tokio::test]
+async fn test_duplicate_data_is_acknowledged_immediately() -> Result<()> {
+    let mut a = create_association_internal(test_config());
+    a.peer_last_tsn = 100;
+    let duplicate = ChunkPayloadData {
+        beginning_fragment: true,
+        ending_fragment: true,
+        tsn: 99,
+        stream_identifier: 1,
+        user_data: Bytes::from_static(b"again"),
+        ..Default::default()
+    };
+    a.handle_chunk_start();
+    a.handle_data(&duplicate).await?;
+    a.handle_chunk_end();
+    assert_eq!(a.ack_state, AckState::Immediate);
+    assert_eq!(a.payload_queue.pop_duplicates(), vec![99]);
+    Ok(())
+}
+
+// godot-webrtc-rs patch 12: after a T3 timeout nothing that was in flight is
+// used as an RTT sample (Karn's rule).
+#[tokio::test]
+async fn test_no_rtt_sample_from_chunks_in_flight_at_t3() -> Result<()> {
+    let mut a = create_association_internal(test_config());
+    a.set_state(AssociationState::Established);
+    a.my_next_tsn = a.min_tsn2measure_rtt + 10;
+    a.on_retransmission_timeout(RtxTimerId::T3RTX, 1).await;
+    assert_eq!(a.min_tsn2measure_rtt, a.my_next_tsn);
     Ok(())
 }
