@@ -210,6 +210,10 @@ func test_answerer_signaling_states_with_set_local_description() -> void:
 		check_eq(b.set_local_description(type, sdp), OK, "set_local_description(answer)")
 		states.append(b.get_signaling_state())
 		a.set_remote_description(type, sdp))
+	# Godot's class reference: a received channel nobody keeps is closed, which
+	# would close `chat` too, perhaps before a poll saw it OPEN.
+	var received: Array = []
+	b.data_channel_received.connect(received.append)
 	var chat := a.create_data_channel("chat")
 	a.create_offer()
 	await pump_until([a], func(): return offers.size() == 1)
@@ -232,6 +236,8 @@ func test_answerer_without_set_local_description_still_connects() -> void:
 		seen.append(b.get_signaling_state())
 		a.set_remote_description(type, sdp))
 	b.ice_candidate_created.connect(a.add_ice_candidate)
+	var received: Array = []
+	b.data_channel_received.connect(received.append)
 	var chat := a.create_data_channel("chat")
 	a.create_offer()
 	check(await pump_until([a, b], func(): return chat.get_ready_state() == WebRTCDataChannel.STATE_OPEN), "connects")

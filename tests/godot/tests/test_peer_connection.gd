@@ -198,6 +198,9 @@ func test_close_notifies_remote_and_initialize_starts_fresh() -> void:
 	for connection in a.ice_candidate_created.get_connections():
 		a.ice_candidate_created.disconnect(connection["callable"])
 	link(a, c)
+	# A received channel nobody keeps is closed (Godot's class reference).
+	var kept: Array = []
+	c.data_channel_received.connect(kept.append)
 	var again := a.create_data_channel("again")
 	a.create_offer()
 	check(await pump_until([a, c], func(): return again.get_ready_state() == WebRTCDataChannel.STATE_OPEN), "re-initialized peer connects")
