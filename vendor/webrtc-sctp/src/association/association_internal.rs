@@ -1007,8 +1007,10 @@ impl AssociationInternal {
         // godot-webrtc-rs patch 12: a duplicate is acknowledged at once (RFC 9260
         // sec 6.2, as Linux does): it means our last SACK was lost and the
         // sender is retransmitting on a timer.
+        // Reported up to MAX_REPORTED_DUPLICATES per SACK, so that a peer
+        // repeating chunks cannot make a SACK outgrow a packet.
         let duplicate = !can_push;
-        if duplicate {
+        if duplicate && self.payload_queue.dup_tsn.len() < MAX_REPORTED_DUPLICATES {
             self.payload_queue.dup_tsn.push(d.tsn);
         }
         let immediate_sack = d.immediate_sack || duplicate;

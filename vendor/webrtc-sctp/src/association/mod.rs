@@ -69,6 +69,8 @@ pub(crate) const DEFAULT_MAX_MESSAGE_SIZE: u32 = 65536;
 /// godot-webrtc-rs patch 11: RFC 9260's Max.Burst, in packets (see
 /// AssociationInternal::limit_burst).
 pub(crate) const MAX_BURST: u32 = 4;
+/// godot-webrtc-rs patch 12: most duplicate TSNs listed in one SACK.
+pub(crate) const MAX_REPORTED_DUPLICATES: usize = 16;
 
 /// other constants
 // godot-webrtc-rs patch: 16 -> 1024. A stream whose accept finds the queue

@@ -757,6 +757,11 @@ async fn test_duplicate_data_is_acknowledged_immediately() -> Result<()> {
     a.handle_chunk_end();
     assert_eq!(a.ack_state, AckState::Immediate);
     assert_eq!(a.payload_queue.pop_duplicates(), vec![99]);
+    // A peer repeating chunks gets a bounded list, not one entry per chunk.
+    for _ in 0..100 {
+        a.handle_data(&duplicate).await?;
+    }
+    assert_eq!(a.payload_queue.pop_duplicates().len(), MAX_REPORTED_DUPLICATES);
     Ok(())
 }
 
