@@ -10,9 +10,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Link, UdpRelay};
-use serde_json::json;
-use webrtc_rs_backend::{parse_peer_config, Channel, ChannelState, PeerConnection};
+use common::{negotiated_pair, Link, UdpRelay};
+use webrtc_rs_backend::{Channel, ChannelState};
 
 const COUNT: usize = 100;
 
@@ -46,14 +45,7 @@ fn take_in_order(channel: &Channel, next: &mut usize, seed: u64) -> usize {
 }
 
 fn one_round(rt: &tokio::runtime::Runtime, seed: u64) {
-    let new_peer = || {
-        let config = parse_peer_config(&json!({})).expect("config");
-        PeerConnection::new(rt.handle().clone(), config).expect("peer")
-    };
-    let (mut a, mut b) = (new_peer(), new_peer());
-    let options = json!({"negotiated": true, "id": 1});
-    let ca = a.create_data_channel("rel", &options).expect("a channel");
-    let cb = b.create_data_channel("rel", &options).expect("b channel");
+    let (mut a, mut b, ca, cb) = negotiated_pair(rt);
     let relay = UdpRelay::start(Link {
         loss: 0.10,
         delay: Duration::from_millis(50),

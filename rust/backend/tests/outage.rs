@@ -8,9 +8,8 @@ mod common;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use common::{Link, UdpRelay};
-use serde_json::json;
-use webrtc_rs_backend::{parse_peer_config, ChannelState, PeerConnection};
+use common::{negotiated_pair, Link, UdpRelay};
+use webrtc_rs_backend::ChannelState;
 
 #[test]
 fn reliable_data_sent_into_a_10s_outage_arrives_soon_after_it() {
@@ -19,30 +18,18 @@ fn reliable_data_sent_into_a_10s_outage_arrives_soon_after_it() {
         .enable_all()
         .build()
         .expect("runtime");
-    let new_peer = || {
-        let config = parse_peer_config(&json!({})).expect("config");
-        PeerConnection::new(rt.handle().clone(), config).expect("peer")
-    };
-    let (mut a, mut b) = (new_peer(), new_peer());
-    let options = json!({"negotiated": true, "id": 1});
-    let ca = a.create_data_channel("rel", &options).expect("a channel");
-    let cb = b.create_data_channel("rel", &options).expect("b channel");
+    let (mut a, mut b, ca, cb) = negotiated_pair(&rt);
     let relay = UdpRelay::start(Link::default());
     a.create_offer().expect("offer");
-    let poll_until =
-        |a: &mut PeerConnection,
-         b: &mut PeerConnection,
-         limit: Duration,
-         done: &mut dyn FnMut() -> bool| relay.poll_until(a, b, limit, done);
     let open = |c: &webrtc_rs_backend::Channel| c.state() == ChannelState::Open;
     assert!(
-        poll_until(&mut a, &mut b, Duration::from_secs(10), &mut || open(&ca)
+        relay.poll_until(&mut a, &mut b, Duration::from_secs(10), &mut || open(&ca)
             && open(&cb)),
         "channels did not open through the relay"
     );
     ca.send(b"before", false).expect("send");
     assert!(
-        poll_until(&mut a, &mut b, Duration::from_secs(5), &mut || cb
+        relay.poll_until(&mut a, &mut b, Duration::from_secs(5), &mut || cb
             .available_packets()
             > 0),
         "nothing crossed the relay before the outage"
@@ -51,13 +38,13 @@ fn reliable_data_sent_into_a_10s_outage_arrives_soon_after_it() {
 
     relay.blackhole.store(true, Ordering::SeqCst);
     ca.send(b"during", false).expect("send into the outage");
-    poll_until(&mut a, &mut b, Duration::from_secs(10), &mut || false);
+    relay.poll_until(&mut a, &mut b, Duration::from_secs(10), &mut || false);
     relay.blackhole.store(false, Ordering::SeqCst);
     let restored = Instant::now();
     // Upstream's doubling timer retransmits at 3, 9, 21 s after the send (RTO
     // 3 s before any RTT sample; 1, 3, 7, 15 s with an RTO of 1 s): 11 (5) s
     // after the path is back. Capped at 3 s: 3, 6, 9, 12 s, 2 s after.
-    let arrived = poll_until(&mut a, &mut b, Duration::from_secs(12), &mut || {
+    let arrived = relay.poll_until(&mut a, &mut b, Duration::from_secs(12), &mut || {
         cb.available_packets() > 0
     });
     let after = restored.elapsed();

@@ -7,7 +7,23 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use webrtc_rs_backend::{PeerConnection, PeerEvent};
+use serde_json::json;
+use webrtc_rs_backend::{parse_peer_config, Channel, PeerConnection, PeerEvent};
+
+/// Two new peers on `rt`, each with its end of negotiated channel 1 ("rel").
+pub fn negotiated_pair(
+    rt: &tokio::runtime::Runtime,
+) -> (PeerConnection, PeerConnection, Arc<Channel>, Arc<Channel>) {
+    let new_peer = || {
+        let config = parse_peer_config(&json!({})).expect("config");
+        PeerConnection::new(rt.handle().clone(), config).expect("peer")
+    };
+    let (mut a, mut b) = (new_peer(), new_peer());
+    let options = json!({"negotiated": true, "id": 1});
+    let ca = a.create_data_channel("rel", &options).expect("a channel");
+    let cb = b.create_data_channel("rel", &options).expect("b channel");
+    (a, b, ca, cb)
+}
 
 /// What the relay does to each packet, in each direction on its own.
 #[derive(Clone, Copy, Default)]
