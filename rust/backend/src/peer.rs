@@ -314,6 +314,11 @@ impl PeerConnection {
     /// written for the official plugin never do). The engine calls this right
     /// after emitting the answer.
     pub fn apply_pending_answer(&mut self) -> Result<()> {
+        // `take()` moves the whole (large) description even when there is none;
+        // callers that poll this every frame should pay nothing (callgrind).
+        if self.pending_answer.is_none() {
+            return Ok(());
+        }
         match self.pending_answer.take() {
             Some((answer, announced)) if !self.is_closed() => {
                 self.apply_local(SdpKind::Answer, answer, announced)

@@ -176,9 +176,8 @@ impl Packet {
             }
         }
 
-        let mut digest = ISCSI_CRC.digest();
-        digest.update(writer);
-        let checksum = digest.finalize();
+        // godot-webrtc-rs patch 13: hardware CRC32c (see util.rs).
+        let checksum = crc32c::crc32c(writer);
 
         // Checksum is already in BigEndian
         // Using LittleEndian stops it from being flipped
