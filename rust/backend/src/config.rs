@@ -149,17 +149,17 @@ pub fn parse_ice_url(text: &str) -> std::result::Result<Url, String> {
     Ok(url)
 }
 
-/// webrtc-rs 0.17 gathers relay candidates over TURN/UDP only, and talks to STUN over UDP.
+/// TURN is reached over UDP, TCP or TLS (vendored webrtc-ice patch 2); STUN
+/// over UDP. What is left is what browsers do not offer either.
 fn unsupported_reason(url: &Url) -> Option<&'static str> {
     match (url.scheme, url.proto) {
-        (SchemeType::Turn, ProtoType::Udp) | (SchemeType::Stun, _) => None,
-        (SchemeType::Turn, _) => {
-            Some("TURN over TCP is not supported by this plugin (TURN over UDP is)")
+        (SchemeType::Turn, _) | (SchemeType::Stun, _) | (SchemeType::Turns, ProtoType::Tcp) => None,
+        (SchemeType::Turns, _) => Some(
+            "TURN over DTLS is not supported (use turns: over TCP/TLS, or turn: over UDP or TCP)",
+        ),
+        (SchemeType::Stuns, _) => {
+            Some("STUN over TLS is not supported (nor used by browsers); use stun: over UDP")
         }
-        (SchemeType::Turns, _) => {
-            Some("TURNS (TURN over TLS) is not supported by this plugin (TURN over UDP is)")
-        }
-        (SchemeType::Stuns, _) => Some("STUNS is not supported by this plugin (STUN over UDP is)"),
         (SchemeType::Unknown, _) => Some("unknown scheme"),
     }
 }
@@ -189,13 +189,27 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_turn_transports_are_dropped_with_a_warning() {
+    fn turn_over_tcp_and_tls_are_kept_and_stuns_is_dropped_with_a_warning() {
         let cfg = parse_peer_config(&json!({"iceServers": [{
-            "urls": ["turn:h:3478", "turn:h:3478?transport=tcp", "turns:h:5349"],
+            "urls": ["turn:h:3478", "turn:h:3478?transport=tcp", "turns:h:443",
+                     "turns:h?transport=udp", "stuns:h:5349"],
             "username": "u", "credential": "p"}]}))
         .expect("valid config");
-        assert_eq!(cfg.rtc.ice_servers[0].urls, vec!["turn:h:3478".to_owned()]);
+        assert_eq!(
+            cfg.rtc.ice_servers[0].urls,
+            vec!["turn:h:3478", "turn:h:3478?transport=tcp", "turns:h:443"]
+        );
         assert_eq!(cfg.warnings.len(), 2, "{:?}", cfg.warnings);
+        assert!(
+            cfg.warnings[0].contains("turns:h?transport=udp"),
+            "{:?}",
+            cfg.warnings
+        );
+        assert!(
+            cfg.warnings[1].contains("stuns:h:5349"),
+            "{:?}",
+            cfg.warnings
+        );
     }
 
     #[test]

@@ -1,7 +1,10 @@
-## Peers against a real coturn STUN/TURN server on 127.0.0.1 (run by
+## Peers against real coturn STUN/TURN servers on 127.0.0.1 (run by
 ## tests/scenarios/net_turn.sh inside a network namespace whose only interface
 ## is lo). Usage:
-##   TEST_ONLY=test_x godot --headless -s res://net/turn_peers.gd -- <server port>
+##   TEST_ONLY=test_x godot --headless -s res://net/turn_peers.gd -- \
+##       <udp server port> <tcp-only server port> <its TLS port>
+## The second server has no UDP listener (coturn --no-udp): a peer reaches it
+## over TCP or TLS (host name "localhost", certificate from the test's CA) or not at all.
 ## Lines starting with "NET " are measurements the scenario prints.
 extends "res://lib/harness.gd"
 
@@ -9,7 +12,12 @@ extends "res://lib/harness.gd"
 ## webrtc-rs gives up checking after disconnected (5 s) + failed (25 s) timeouts.
 const FAIL_LIMIT_S := 50.0
 
+## A 65536-byte message each way: more than one SCTP packet, many TURN frames.
+const LARGE := 65536
+
 var port := 0
+var tcp_port := 0
+var tls_port := 0
 
 
 ## "turn", "?transport=udp" -> "turn:127.0.0.1:<port>?transport=udp"
@@ -19,10 +27,29 @@ func _server(scheme: String, query := "") -> String:
 
 func _read_args() -> bool:
 	var args := OS.get_cmdline_user_args()
-	if not check(args.size() >= 1 and args[0].is_valid_int(), "arguments: <server port>"):
+	var ok := args.size() >= 3
+	for arg in args:
+		ok = ok and arg.is_valid_int()
+	if not check(ok, "arguments: <udp port> <tcp port> <tls port>"):
 		return false
 	port = int(args[0])
+	tcp_port = int(args[1])
+	tls_port = int(args[2])
 	return true
+
+
+## A relay-only configuration with one TURN URL.
+static func _relay_only(url: String, credential := "p") -> Dictionary:
+	return {
+		"iceServers": [{"urls": [url], "username": "u", "credential": credential}],
+		"iceTransportPolicy": "relay",
+	}
+
+
+## "candidate:1 1 udp 50331647 ..." -> 50331647
+static func candidate_priority(line: String) -> int:
+	var parts := line.split(" ", false)
+	return int(parts[3]) if parts.size() > 3 else -1
 
 
 ## "candidate:1 1 udp 16777215 127.0.0.1 49200 typ relay raddr ..." -> "relay"
@@ -92,16 +119,11 @@ func _time_to_failed(p: Dictionary, started: int) -> Dictionary:
 	return r
 
 
-func test_relay_only_connects_through_turn() -> void:
-	if not _read_args():
-		return
-	var config := {
-		"iceServers": [
-			{"urls": [_server("stun")]},
-			{"urls": [_server("turn", "?transport=udp")], "username": "u", "credential": "p"},
-		],
-		"iceTransportPolicy": "relay",
-	}
+## Connects a relay-only pair with `config`, then sends 200 ordered messages
+## and one LARGE message each way; every byte crosses the TURN server. A relay
+## candidate's type preference (priority >> 24) is `type_preference`: 2 over
+## UDP, 1 over TCP, 0 over TLS, as libwebrtc ranks them.
+func _relay_exchange(label: String, config: Dictionary, type_preference: int) -> void:
 	var p := _pair(config)
 	check_eq([p.init_a, p.init_b], [OK, OK], "initialize")
 	var ca: WebRTCDataChannel = p.ca
@@ -110,14 +132,14 @@ func test_relay_only_connects_through_turn() -> void:
 	check_eq(p.a.create_offer(), OK, "create_offer")
 	var open := await pump_until([p.a, p.b], func():
 		return ca.get_ready_state() == WebRTCDataChannel.STATE_OPEN and cb.get_ready_state() == WebRTCDataChannel.STATE_OPEN, 20.0)
-	print("NET relay_connect_ms %d" % (Time.get_ticks_msec() - started))
-	print("NET relay_candidates_a %s" % str(p.candidates.a))
-	print("NET relay_candidates_b %s" % str(p.candidates.b))
-	if not check(open, "channel OPEN on both ends through TURN"):
+	var took := Time.get_ticks_msec() - started
+	print("NET %s_connect_ms %d" % [label, took])
+	print("NET %s_candidates_a %s" % [label, str(p.candidates.a)])
+	print("NET %s_candidates_b %s" % [label, str(p.candidates.b)])
+	if not check(open, "channel OPEN on both ends through TURN (%s)" % label):
 		return
 	# webrtc-ice waited 2 s before nominating a relay pair (2019-2023 ms every
 	# time); with only relay pairs possible there is nothing to wait for.
-	var took := Time.get_ticks_msec() - started
 	check(took < 1000, "relay-only connect within 1 s (took %d ms)" % took)
 	check_eq(p.a.get_connection_state(), WebRTCPeerConnection.STATE_CONNECTED, "a connected")
 	check_eq(p.b.get_connection_state(), WebRTCPeerConnection.STATE_CONNECTED, "b connected")
@@ -127,18 +149,32 @@ func test_relay_only_connects_through_turn() -> void:
 		for line in lines:
 			check_eq(candidate_type(line), "relay", "%s candidate type (%s)" % [side, line])
 			check_eq(candidate_address(line), "127.0.0.1", "%s relay address is the TURN server's relay-ip" % side)
+			check_eq(candidate_priority(line) >> 24, type_preference, "%s relay type preference (%s)" % [side, line])
 	# With only relay candidates on both sides, every byte goes through coturn.
 	const COUNT := 200
+	var large := PackedByteArray()
+	large.resize(LARGE)
+	for i in LARGE:
+		large[i] = (i * 7 + 3) % 251
 	for i in COUNT:
 		ca.put_packet(("a%d" % i).to_utf8_buffer())
 		cb.put_packet(("b%d" % i).to_utf8_buffer())
+	check_eq(ca.put_packet(large), OK, "a sends %d bytes" % LARGE)
+	check_eq(cb.put_packet(large), OK, "b sends %d bytes" % LARGE)
 	var got := {"a": [], "b": []}
+	var large_got := {"a": PackedByteArray(), "b": PackedByteArray()}
+	var exchange_started := Time.get_ticks_msec()
 	await pump_until([p.a, p.b], func():
-		while ca.get_available_packet_count() > 0:
-			got.a.append(ca.get_packet().get_string_from_utf8())
-		while cb.get_available_packet_count() > 0:
-			got.b.append(cb.get_packet().get_string_from_utf8())
-		return got.a.size() >= COUNT and got.b.size() >= COUNT, 20.0)
+		for side in ["a", "b"]:
+			var channel: WebRTCDataChannel = ca if side == "a" else cb
+			while channel.get_available_packet_count() > 0:
+				var packet := channel.get_packet()
+				if packet.size() == LARGE:
+					large_got[side] = packet
+				else:
+					got[side].append(packet.get_string_from_utf8())
+		return got.a.size() >= COUNT and got.b.size() >= COUNT \
+			and large_got.a.size() == LARGE and large_got.b.size() == LARGE, 20.0)
 	var want_a := []
 	var want_b := []
 	for i in COUNT:
@@ -146,9 +182,32 @@ func test_relay_only_connects_through_turn() -> void:
 		want_b.append("a%d" % i)
 	check(got.a == want_a, "a received b's %d messages in order (got %d)" % [COUNT, got.a.size()])
 	check(got.b == want_b, "b received a's %d messages in order (got %d)" % [COUNT, got.b.size()])
-	print("NET relay_exchange %d+%d messages" % [got.a.size(), got.b.size()])
+	check(large_got.a == large, "a received b's %d-byte message intact" % LARGE)
+	check(large_got.b == large, "b received a's %d-byte message intact" % LARGE)
+	print("NET %s_exchange %d+%d messages, 2 x %d bytes in %d ms" % [
+		label, got.a.size(), got.b.size(), LARGE, Time.get_ticks_msec() - exchange_started])
 	p.a.close()
 	p.b.close()
+
+
+func test_relay_only_connects_through_turn() -> void:
+	if not _read_args():
+		return
+	var config := _relay_only(_server("turn", "?transport=udp"))
+	config.iceServers.append({"urls": [_server("stun")]})
+	await _relay_exchange("relay", config, 2)
+
+
+## The server has no UDP listener: only TCP gets through.
+func test_relay_over_tcp_connects() -> void:
+	if _read_args():
+		await _relay_exchange("relay_tcp", _relay_only("turn:127.0.0.1:%d?transport=tcp" % tcp_port), 1)
+
+
+## TLS to the server's TLS port, verified against the test's CA (SSL_CERT_FILE).
+func test_relay_over_tls_connects() -> void:
+	if _read_args():
+		await _relay_exchange("relay_tls", _relay_only("turns:localhost:%d" % tls_port), 0)
 
 
 func test_stun_gathers_srflx_candidate() -> void:
@@ -201,16 +260,19 @@ func test_wrong_credentials_fail() -> void:
 	await _expect_no_candidates_then_failed(p, "wrong_credentials", "no relay candidate without a TURN allocation")
 
 
-func test_unsupported_turn_transports_fail() -> void:
+func test_wrong_credentials_over_tcp_fail() -> void:
 	if not _read_args():
 		return
-	# coturn listens on TCP at the same port, so only the plugin can stop these.
-	var config := {
-		"iceServers": [
-			{"urls": [_server("turns"), _server("turn", "?transport=tcp")], "username": "u", "credential": "p"},
-		],
-		"iceTransportPolicy": "relay",
-	}
-	var p := _pair(config)
-	check_eq([p.init_a, p.init_b], [OK, OK], "initialize succeeds (the URLs are dropped with a warning)")
-	await _expect_no_candidates_then_failed(p, "unsupported_transports", "no candidates at all")
+	var p := _pair(_relay_only("turn:127.0.0.1:%d?transport=tcp" % tcp_port, "wrong"))
+	check_eq([p.init_a, p.init_b], [OK, OK], "initialize accepts the (wrong) credentials")
+	await _expect_no_candidates_then_failed(p, "wrong_credentials_tcp", "no relay candidate without a TURN allocation")
+
+
+## Run with SSL_CERT_FILE naming another CA: the server's certificate does not
+## verify, so there is no allocation; the scenario checks the error names the URL.
+func test_untrusted_tls_certificate_fails() -> void:
+	if not _read_args():
+		return
+	var p := _pair(_relay_only("turns:localhost:%d" % tls_port))
+	check_eq([p.init_a, p.init_b], [OK, OK], "initialize")
+	await _expect_no_candidates_then_failed(p, "untrusted_tls", "no relay candidate from a server whose certificate does not verify")

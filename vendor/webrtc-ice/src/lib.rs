@@ -13,6 +13,8 @@ pub mod rand;
 pub mod state;
 pub mod stats;
 pub mod tcp_type;
+// godot-webrtc-rs patch 2: TURN over TCP and TLS.
+pub mod turn_stream;
 pub mod udp_mux;
 pub mod udp_network;
 pub mod url;

@@ -14,11 +14,15 @@ use crate::candidate::candidate_server_reflexive::CandidateServerReflexiveConfig
 use crate::candidate::*;
 use crate::error::*;
 use crate::network_type::*;
+use crate::turn_stream::{self, TurnTransport};
 use crate::udp_network::UDPNetwork;
 use crate::url::{ProtoType, SchemeType, Url};
 use crate::util::*;
 
 const STUN_GATHER_TIMEOUT: Duration = Duration::from_secs(5);
+/// godot-webrtc-rs patch 2: how long a TCP connect plus TLS handshake to a
+/// TURN server may take before gathering gives up on that server.
+const TURN_STREAM_CONNECT_LIMIT: Duration = Duration::from_secs(10);
 
 pub(crate) struct GatherCandidatesInternalParams {
     pub(crate) udp_network: UDPNetwork,
@@ -771,38 +775,66 @@ impl Agent {
             tokio::spawn(async move {
                 let _d = w;
 
-                let turn_server_addr = format!("{}:{}", url.host, url.port);
-
-                let (loc_conn, rel_addr, rel_port) =
-                    if url.proto == ProtoType::Udp && url.scheme == SchemeType::Turn {
-                        let loc_conn = match net2.bind(SocketAddr::from_str("0.0.0.0:0")?).await {
-                            Ok(c) => c,
-                            Err(err) => {
-                                log::warn!(
-                                    "[{}]: Failed to listen due to error: {}",
-                                    agent_internal2.get_name(),
-                                    err
-                                );
-                                return Ok(());
-                            }
-                        };
-
-                        let local_addr = loc_conn.local_addr()?;
-                        let rel_addr = local_addr.ip().to_string();
-                        let rel_port = local_addr.port();
-                        (loc_conn, rel_addr, rel_port)
-                    /*TODO: case url.proto == ProtoType::UDP && url.scheme == SchemeType::TURNS{
-                    case a.proxyDialer != nil && url.Proto == ProtoTypeTCP && (url.Scheme == SchemeTypeTURN || url.Scheme == SchemeTypeTURNS):
-                    case url.Proto == ProtoTypeTCP && url.Scheme == SchemeTypeTURN:
-                    case url.Proto == ProtoTypeTCP && url.Scheme == SchemeTypeTURNS:*/
-                    } else {
-                        log::warn!(
-                            "[{}]: Unable to handle URL in gather_candidates_relay {}",
-                            agent_internal2.get_name(),
-                            url
+                let mut turn_server_addr = format!("{}:{}", url.host, url.port);
+                let url_text = url.to_string();
+                // godot-webrtc-rs patch 2: a TURN server can be reached over
+                // UDP, TCP or TLS; the relayed allocation is UDP either way.
+                let transport = match (url.scheme, url.proto) {
+                    (SchemeType::Turn, ProtoType::Udp) => TurnTransport::Udp,
+                    (SchemeType::Turn, ProtoType::Tcp) => TurnTransport::Tcp,
+                    (SchemeType::Turns, ProtoType::Tcp) => TurnTransport::Tls,
+                    _ => {
+                        log::error!(
+                            "TURN server '{url}': unsupported transport (use turn:, turn:...?transport=tcp or turns:)"
                         );
                         return Ok(());
+                    }
+                };
+
+                let (loc_conn, rel_addr, rel_port) = if transport == TurnTransport::Udp {
+                    let loc_conn = match net2.bind(SocketAddr::from_str("0.0.0.0:0")?).await {
+                        Ok(c) => c,
+                        Err(err) => {
+                            log::warn!(
+                                "[{}]: Failed to listen due to error: {}",
+                                agent_internal2.get_name(),
+                                err
+                            );
+                            return Ok(());
+                        }
                     };
+
+                    let local_addr = loc_conn.local_addr()?;
+                    let rel_addr = local_addr.ip().to_string();
+                    let rel_port = local_addr.port();
+                    (loc_conn, rel_addr, rel_port)
+                } else if net2.is_virtual() {
+                    log::error!("TURN server '{url}': TCP and TLS are not simulated by vnet");
+                    return Ok(());
+                } else {
+                    match turn_stream::connect(
+                        transport,
+                        &url.host,
+                        url.port,
+                        TURN_STREAM_CONNECT_LIMIT,
+                    )
+                    .await
+                    {
+                        Ok(stream) => {
+                            let local_addr = stream.local_addr()?;
+                            if let Some(server) = stream.remote_addr() {
+                                // Resolved once: the client must not look it up again.
+                                turn_server_addr = server.to_string();
+                            }
+                            let loc_conn: Arc<dyn Conn + Send + Sync> = Arc::new(stream);
+                            (loc_conn, local_addr.ip().to_string(), local_addr.port())
+                        }
+                        Err(err) => {
+                            log::error!("TURN server '{url}' unreachable: {err}");
+                            return Ok(());
+                        }
+                    }
+                };
 
                 let cfg = turn::client::ClientConfig {
                     stun_serv_addr: String::new(),
@@ -818,12 +850,8 @@ impl Agent {
                 let client = match turn::client::Client::new(cfg).await {
                     Ok(client) => Arc::new(client),
                     Err(err) => {
-                        log::warn!(
-                            "[{}]: Failed to build new turn.Client {} {}\n",
-                            agent_internal2.get_name(),
-                            turn_server_addr,
-                            err
-                        );
+                        // godot-webrtc-rs patch 2: the user's to see (e.g. DNS).
+                        log::error!("TURN server '{url_text}': {err}");
                         return Ok(());
                     }
                 };
@@ -842,12 +870,10 @@ impl Agent {
                     Ok(conn) => Arc::new(conn),
                     Err(err) => {
                         let _ = client.close().await;
-                        log::warn!(
-                            "[{}]: Failed to allocate on turn.Client {} {}",
-                            agent_internal2.get_name(),
-                            turn_server_addr,
-                            err
-                        );
+                        // godot-webrtc-rs patch 2: a refused allocation (401
+                        // wrong credentials, 486 quota) is an error the user
+                        // must see, naming the URL.
+                        log::error!("TURN server '{url_text}': allocation failed: {err}");
                         return Ok(());
                     }
                 };
@@ -860,6 +886,8 @@ impl Agent {
                         port: raddr.port(),
                         component: COMPONENT_RTP,
                         conn: Some(Arc::clone(&relay_conn)),
+                        // godot-webrtc-rs patch 2: UDP > TCP > TLS, as libwebrtc.
+                        priority: turn_stream::relay_priority(transport, COMPONENT_RTP),
                         ..CandidateBaseConfig::default()
                     },
                     rel_addr,
