@@ -16,7 +16,7 @@ grep -q '^OPEN true' "$log" && grep -q '^DONE' "$log" && [ "$code" = 0 ]
 result $? "log_probe_runs (exit $code)"
 grep -q '^LOG_LEVEL_SETTING error$' "$log"
 result $? "project_setting_registered_with_default_error"
-grep -q "WARNING: WebRTC initialize: iceServers\[0\]: ignoring 'turn:127.0.0.1:3478?transport=tcp'" "$log"
+grep -q "WARNING: WebRTC initialize: iceServers\[0\]: ignoring 'stuns:127.0.0.1:5349'" "$log"
 result $? "unsupported_turn_url_is_a_named_warning"
 [ "$(grep -c 'WebRTC: webrtc' "$log" || true)" = 0 ]
 result $? "default_level_shows_no_routine_webrtc_rs_warnings"

@@ -28,6 +28,8 @@ net_init lossy
 
 LOSS=${LOSSY_LOSS:-0.10}
 DELAY_MS=${LOSSY_DELAY_MS:-50}
+# The peers compare get_stats()'s RTT with it.
+export LOSSY_DELAY_MS=$DELAY_MS
 TESTS_PER_PEER=8
 
 why=$(net_link_unavailable)

@@ -14,7 +14,9 @@
 #   relay tls:   turns:localhost:PORT likewise, certificate verified
 #   wrong creds over TCP: FAILED, the TURN error names the URL
 #   untrusted:   SSL_CERT_FILE names another CA: FAILED, the TLS error names the URL
-# Seven Godot processes run in parallel (the failure cases take ~30 s each).
+#   unreachable: nothing listens on the TCP port: FAILED, the error names the URL
+# Every failure case also checks get_stats().failure_reason.
+# Eight Godot processes run in parallel (the failure cases take ~30 s each).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 source tests/net/lib.sh
@@ -110,7 +112,8 @@ net_pass coturn_tcp_started "listening on tcp 127.0.0.1:$TCP_PORT and tls :$TLS_
 
 TESTS=(test_relay_only_connects_through_turn test_stun_gathers_srflx_candidate
   test_wrong_credentials_fail test_relay_over_tcp_connects test_relay_over_tls_connects
-  test_wrong_credentials_over_tcp_fail test_untrusted_tls_certificate_fails)
+  test_wrong_credentials_over_tcp_fail test_untrusted_tls_certificate_fails
+  test_unreachable_turn_server_fails)
 for t in "${TESTS[@]}"; do
   ca=$pki/ca.pem
   [ "$t" = test_untrusted_tls_certificate_fails ] && ca=$pki/other.pem

@@ -10,6 +10,7 @@ mod channel_registry;
 pub mod config;
 pub mod error;
 mod events;
+mod failure;
 mod lifecycle;
 pub mod log;
 pub mod options;

@@ -6,7 +6,7 @@
 //! data, which the engine takes with `next_event` from its poll.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use crossbeam_channel::Receiver;
@@ -14,7 +14,9 @@ use serde_json::Value;
 use tokio::runtime::Handle;
 use webrtc::api::setting_engine::{SctpMaxMessageSize, SettingEngine};
 use webrtc::api::APIBuilder;
+use webrtc::dtls_transport::dtls_transport_state::RTCDtlsTransportState;
 use webrtc::ice_transport::ice_candidate::RTCIceCandidateInit;
+use webrtc::ice_transport::ice_connection_state::RTCIceConnectionState;
 use webrtc::peer_connection::peer_connection_state::RTCPeerConnectionState;
 use webrtc::peer_connection::policy::ice_transport_policy::RTCIceTransportPolicy;
 use webrtc::peer_connection::sdp::session_description::RTCSessionDescription;
@@ -27,6 +29,7 @@ use crate::config::PeerConfig;
 use crate::error::{Error, ErrorKind, Result};
 use crate::events::EventOutbox;
 pub use crate::events::PeerEvent;
+use crate::failure::{self, Dtls, Evidence};
 use crate::log::log_error;
 use crate::options::parse_channel_options;
 use crate::sdp::{
@@ -48,6 +51,49 @@ struct Shared {
     closed: AtomicBool,
     /// Latched: a failed connection reports FAILED until the script closes it.
     failed: AtomicBool,
+    /// What the connection saw, to say why it failed (failure.rs).
+    evidence: Mutex<Evidence>,
+    /// Why it failed, once it has.
+    failure_reason: OnceLock<String>,
+}
+
+impl Shared {
+    fn evidence(&self) -> std::sync::MutexGuard<'_, Evidence> {
+        self.evidence.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Works out why the connection failed, keeps it for `get_stats()` and
+    /// says it once in the log.
+    async fn record_failure(&self, pc: &RTCPeerConnection) {
+        let dtls = pc.sctp().transport();
+        let dtls = if dtls.state() == RTCDtlsTransportState::Failed {
+            Dtls::Failed {
+                certificate: dtls.get_remote_certificate().await.to_vec(),
+            }
+        } else {
+            Dtls::NotFailed
+        };
+        let reason = {
+            let evidence = self.evidence();
+            let turn_errors: Vec<String> = evidence
+                .local_ufrags
+                .iter()
+                .flat_map(|u| webrtc::ice::gather_errors::errors_for(u))
+                .collect();
+            failure::explain(&evidence, &dtls, &turn_errors)
+        };
+        if self.failure_reason.set(reason.clone()).is_ok() {
+            log_error(&format!("connection failed: {reason}"));
+        }
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        for ufrag in &self.evidence().local_ufrags {
+            webrtc::ice::gather_errors::forget(ufrag);
+        }
+    }
 }
 
 pub struct PeerConnection {
@@ -89,6 +135,17 @@ impl PeerConnection {
             MAX_MESSAGE_SIZE as u32,
         ));
         let api = APIBuilder::new().with_setting_engine(settings).build();
+        let evidence = Evidence {
+            turn_servers: config
+                .rtc
+                .ice_servers
+                .iter()
+                .flat_map(|s| &s.urls)
+                .filter(|u| u.starts_with("turn"))
+                .count(),
+            ..Evidence::default()
+        };
+
         let pc = run(
             &runtime,
             "create the peer connection",
@@ -101,6 +158,8 @@ impl PeerConnection {
             channels: ChannelRegistry::default(),
             closed: AtomicBool::new(false),
             failed: AtomicBool::new(false),
+            evidence: Mutex::new(evidence),
+            failure_reason: OnceLock::new(),
         });
         let peer = Self {
             runtime,
@@ -120,6 +179,7 @@ impl PeerConnection {
         let weak = Arc::downgrade(&self.shared);
         self.pc.on_ice_candidate(Box::new(move |candidate| {
             if let (Some(shared), Some(candidate)) = (weak.upgrade(), candidate) {
+                shared.evidence().local.add(&candidate.typ.to_string());
                 match candidate.to_json() {
                     Ok(init) => shared.outbox.push_candidate(init.candidate),
                     Err(e) => log_error(&format!("could not serialize a local ICE candidate: {e}")),
@@ -138,6 +198,11 @@ impl PeerConnection {
                     let Some(shared) = shared else { return };
                     match state {
                         RTCPeerConnectionState::Failed => {
+                            // The reason first: a script that sees FAILED
+                            // may ask get_stats() for it at once.
+                            if let Some(pc) = pc.upgrade() {
+                                shared.record_failure(&pc).await;
+                            }
                             shared.failed.store(true, Ordering::SeqCst);
                             shared.channels.abort_all();
                             // Stop answering ICE checks too, so the remote
@@ -151,6 +216,20 @@ impl PeerConnection {
                         _ => {}
                     }
                 })
+            }));
+
+        let weak = Arc::downgrade(&self.shared);
+        self.pc
+            .on_ice_connection_state_change(Box::new(move |state| {
+                if matches!(
+                    state,
+                    RTCIceConnectionState::Connected | RTCIceConnectionState::Completed
+                ) {
+                    if let Some(shared) = weak.upgrade() {
+                        shared.evidence().ice_connected = true;
+                    }
+                }
+                Box::pin(async {})
             }));
 
         let weak = Arc::downgrade(&self.shared);
@@ -305,6 +384,7 @@ impl PeerConnection {
             ErrorKind::Failed,
             async move { pc.set_local_description(description).await },
         )?;
+        self.shared.evidence().learn_local_description(&announced);
         self.local_description = Some((kind, announced));
         Ok(())
     }
@@ -359,6 +439,7 @@ impl PeerConnection {
             ErrorKind::InvalidData,
             async move { pc.set_remote_description(rtc).await },
         )?;
+        self.shared.evidence().learn_remote_description(sdp);
         self.remote_description = Some(description);
         if kind == SdpKind::Offer {
             let pc = Arc::clone(&self.pc);
@@ -405,6 +486,7 @@ impl PeerConnection {
             // The script's own answer replaces the one we announced.
             self.pending_answer = None;
         }
+        self.shared.evidence().learn_local_description(sdp);
         self.local_description = Some((kind, sdp.to_owned()));
         Ok(())
     }
@@ -417,6 +499,7 @@ impl PeerConnection {
         if line.is_empty() {
             return Ok(()); // end-of-candidates marker
         }
+        self.shared.evidence().remote.add_line(line);
         let init = RTCIceCandidateInit {
             candidate: format!("candidate:{line}"),
             sdp_mid: Some(mid.to_owned()),
@@ -478,6 +561,15 @@ impl PeerConnection {
             ErrorKind::Failed,
             async move { Ok::<_, std::convert::Infallible>(stats::collect(&pc, &channels).await) },
         )
+        .map(|mut stats| {
+            stats.failure_reason = self
+                .shared
+                .failure_reason
+                .get()
+                .cloned()
+                .unwrap_or_default();
+            stats
+        })
     }
 
     /// Closes every channel and the connection: everything reports CLOSED at

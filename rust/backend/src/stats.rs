@@ -1,11 +1,13 @@
 //! A snapshot of one connection's transport state and traffic, for scripts
-//! (the adapter exposes it as `get_stats()`). webrtc-rs 0.17 keeps no RTT or
-//! byte counters for candidate pairs, so traffic is counted per channel.
+//! (the adapter exposes it as `get_stats()`). Traffic is counted per channel;
+//! the round-trip time is the selected pair's latest ICE check (connectivity
+//! checks, then a consent check every 2 s: vendored webrtc-ice patch 4).
 
 use std::sync::Arc;
 
 use webrtc::ice_transport::ice_candidate::RTCIceCandidate;
 use webrtc::peer_connection::RTCPeerConnection;
+use webrtc::stats::StatsReportType;
 
 use crate::channel::Channel;
 use crate::state::ChannelState;
@@ -17,6 +19,9 @@ pub struct CandidateInfo {
     pub address: String,
     pub port: u16,
     pub protocol: String,
+    /// How a relay candidate of ours reaches its TURN server: "udp", "tcp"
+    /// or "tls"; "" otherwise.
+    pub relay_protocol: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -40,7 +45,13 @@ pub struct PeerStats {
     pub sctp_state: String,
     pub local_candidate: Option<CandidateInfo>,
     pub remote_candidate: Option<CandidateInfo>,
+    /// The selected pair's latest ICE round trip in milliseconds (0 before one).
+    pub rtt_ms: f64,
+    /// How many check responses that pair has measured (one per ~2 s once connected).
+    pub rtt_samples: u64,
     pub channels: Vec<ChannelStats>,
+    /// Why the connection failed ("" unless it has): see failure.rs.
+    pub failure_reason: String,
 }
 
 fn candidate_info(candidate: &RTCIceCandidate) -> CandidateInfo {
@@ -49,6 +60,7 @@ fn candidate_info(candidate: &RTCIceCandidate) -> CandidateInfo {
         address: candidate.address.clone(),
         port: candidate.port,
         protocol: candidate.protocol.to_string(),
+        relay_protocol: String::new(),
     }
 }
 
@@ -62,7 +74,23 @@ pub(crate) async fn collect(pc: &RTCPeerConnection, channels: &[Arc<Channel>]) -
         ..PeerStats::default()
     };
     if let Some(pair) = dtls.ice_transport().get_selected_candidate_pair().await {
-        stats.local_candidate = Some(candidate_info(&pair.local));
+        let mut local = candidate_info(&pair.local);
+        for report in pc.get_stats().await.reports.values() {
+            match report {
+                StatsReportType::CandidatePair(p)
+                    if p.local_candidate_id == pair.local.stats_id
+                        && p.remote_candidate_id == pair.remote.stats_id =>
+                {
+                    stats.rtt_ms = p.current_round_trip_time * 1000.0;
+                    stats.rtt_samples = p.responses_received;
+                }
+                StatsReportType::LocalCandidate(c) if c.id == pair.local.stats_id => {
+                    local.relay_protocol = c.relay_protocol.clone();
+                }
+                _ => {}
+            }
+        }
+        stats.local_candidate = Some(local);
         stats.remote_candidate = Some(candidate_info(&pair.remote));
     }
     stats.channels = channels.iter().map(|c| c.stats()).collect();

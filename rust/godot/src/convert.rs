@@ -117,6 +117,7 @@ pub fn stats_to_dictionary(stats: &PeerStats) -> VarDictionary {
             dict.set("address", c.address.as_str());
             dict.set("port", c.port as i64);
             dict.set("protocol", c.protocol.as_str());
+            dict.set("relay_protocol", c.relay_protocol.as_str());
         }
         dict
     };
@@ -146,6 +147,9 @@ pub fn stats_to_dictionary(stats: &PeerStats) -> VarDictionary {
         "remote_candidate",
         &candidate(&stats.remote_candidate).to_variant(),
     );
+    dict.set("rtt_ms", stats.rtt_ms);
+    dict.set("rtt_samples", stats.rtt_samples as i64);
     dict.set("channels", &channels.to_variant());
+    dict.set("failure_reason", stats.failure_reason.as_str());
     dict
 }

@@ -102,10 +102,16 @@ impl WebRtcRsPeerConnection {
 impl WebRtcRsPeerConnection {
     /// Returns a snapshot of this connection: `ice_state`, `dtls_state` and `sctp_state` (Strings,
     /// e.g. `"connected"`), `local_candidate` and `remote_candidate` of the selected pair (Dictionaries
-    /// with `type` (`"host"`, `"srflx"`, `"prflx"` or `"relay"`), `address`, `port`, `protocol`; empty
-    /// before ICE connects), and `channels`: an Array with one Dictionary per open or opening data
+    /// with `type` (`"host"`, `"srflx"`, `"prflx"` or `"relay"`), `address`, `port`, `protocol`, and
+    /// for our own relay candidate `relay_protocol`: `"udp"`, `"tcp"` or `"tls"`, how it reaches its TURN
+    /// server; empty before ICE connects), `rtt_ms` (float: the selected pair's latest ICE round trip,
+    /// from the connectivity checks and then a consent check every 2 s; 0 before the first) and
+    /// `rtt_samples` (how many responses measured it), `channels`: an Array with one Dictionary per open or opening data
     /// channel: `label`, `id`, `state`, `bytes_sent`, `bytes_received`, `messages_sent`,
-    /// `messages_received`, `buffered_amount`.
+    /// `messages_received`, `buffered_amount`, and `failure_reason`: empty unless the connection is
+    /// FAILED, then one sentence saying why (no candidate pair succeeded, with the candidate types each
+    /// side had and any TURN error such as a 401 or an unreachable server; the DTLS fingerprint did not
+    /// match; consent lost after being connected). It is also shown once with `push_error`.
     ///
     /// Call it as `peer.call("get_stats")` when `peer` is typed as `WebRTCPeerConnection`.
     #[func]

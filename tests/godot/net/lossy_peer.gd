@@ -197,6 +197,14 @@ func test_2_reliable_ordered_delivers_all() -> void:
 	check_eq(r.next, RELIABLE_COUNT, "%s received every reliable message" % role)
 	check(r.bad.is_empty(), "every reliable message intact and in order: %s" % str(r.bad))
 	check(finished, "the other peer received all of ours too (RDONE)")
+	# Consent checks (every 2 s) have measured the path by now: ~2 x the delay.
+	var delay_ms := int(OS.get_environment("LOSSY_DELAY_MS")) if OS.has_environment("LOSSY_DELAY_MS") else 50
+	await _pump_until(func(): return peer.call("get_stats").get("rtt_samples", 0) >= 2, 10.0)
+	var stats: Dictionary = peer.call("get_stats")
+	print("NET %s rtt_ms %.1f (%d samples, link delay %d ms each way)" % [role, stats.get("rtt_ms", -1.0), stats.get("rtt_samples", 0), delay_ms])
+	check(stats.get("rtt_samples", 0) >= 2, "%s: get_stats() has RTT samples" % role)
+	check(stats.get("rtt_ms", 0.0) >= 1.8 * delay_ms and stats.get("rtt_ms", 0.0) <= 2 * delay_ms + 150,
+		"%s: rtt_ms %.1f is about twice the %d ms delay" % [role, stats.get("rtt_ms", -1.0), delay_ms])
 
 
 func test_3_inband_unreliable_loses_some_never_stalls() -> void:
@@ -395,6 +403,10 @@ func test_7_link_cut_goes_disconnected_then_failed() -> void:
 		check_eq(_channel_states(),
 			[WebRTCDataChannel.STATE_CLOSED, WebRTCDataChannel.STATE_CLOSED, WebRTCDataChannel.STATE_CLOSED],
 			"channels CLOSED after FAILED")
+		# It was connected, then the path went away: the reason says so.
+		var reason: String = peer.call("get_stats").get("failure_reason", "")
+		print("NET %s cut failure_reason: %s" % [role, reason])
+		check(reason.begins_with("consent lost"), "%s failure_reason is consent lost (%s)" % [role, reason])
 
 
 func test_8_close_initialize_reconnects_after_restore() -> void:

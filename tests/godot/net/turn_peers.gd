@@ -14,6 +14,8 @@ const FAIL_LIMIT_S := 50.0
 
 ## A 65536-byte message each way: more than one SCTP packet, many TURN frames.
 const LARGE := 65536
+## A port no server of the scenario listens on.
+const UNUSED_PORT := 34799
 
 var port := 0
 var tcp_port := 0
@@ -86,8 +88,9 @@ func _types(lines: Array) -> Array:
 
 
 ## Offers on the relay-only pair `p` and expects neither peer to gather a
-## candidate (`why` says why not) or ever connect, and both to reach FAILED.
-func _expect_no_candidates_then_failed(p: Dictionary, label: String, why: String) -> void:
+## candidate (`why` says why not) or ever connect, and both to reach FAILED
+## with a `failure_reason` that says no pair succeeded and contains `cause`.
+func _expect_no_candidates_then_failed(p: Dictionary, label: String, why: String, cause: String) -> void:
 	var started := Time.get_ticks_msec()
 	check_eq(p.a.create_offer(), OK, "create_offer")
 	var r: Dictionary = await _time_to_failed(p, started)
@@ -97,6 +100,12 @@ func _expect_no_candidates_then_failed(p: Dictionary, label: String, why: String
 	check(p.candidates.a.is_empty() and p.candidates.b.is_empty(), why)
 	check(r.a >= 0, "a reaches FAILED within %d s" % FAIL_LIMIT_S)
 	check(r.b >= 0, "b reaches FAILED within %d s" % FAIL_LIMIT_S)
+	for side in ["a", "b"]:
+		var reason: String = p[side].call("get_stats").get("failure_reason", "")
+		print("NET %s failure_reason_%s: %s" % [label, side, reason])
+		check(reason.begins_with("no candidate pair succeeded (local candidates: none; remote candidates: none)"),
+			"%s failure_reason says no pair succeeded (%s)" % [side, reason])
+		check(cause in reason, "%s failure_reason contains '%s'" % [side, cause])
 	p.a.close()
 	p.b.close()
 
@@ -184,6 +193,14 @@ func _relay_exchange(label: String, config: Dictionary, type_preference: int) ->
 	check(got.b == want_b, "b received a's %d messages in order (got %d)" % [COUNT, got.b.size()])
 	check(large_got.a == large, "a received b's %d-byte message intact" % LARGE)
 	check(large_got.b == large, "b received a's %d-byte message intact" % LARGE)
+	# How the selected relay reaches coturn, and the round trip through it.
+	var protocol: String = ["tls", "tcp", "udp"][type_preference]
+	for side in ["a", "b"]:
+		var stats: Dictionary = p[side].call("get_stats")
+		check_eq(stats.local_candidate.get("relay_protocol"), protocol, "%s relay_protocol" % side)
+		check(stats.rtt_samples >= 1 and stats.rtt_ms > 0.0 and stats.rtt_ms < 100.0,
+			"%s rtt_ms through the relay %.2f (%d samples)" % [side, stats.rtt_ms, stats.rtt_samples])
+		print("NET %s_rtt_ms_%s %.2f" % [label, side, stats.rtt_ms])
 	print("NET %s_exchange %d+%d messages, 2 x %d bytes in %d ms" % [
 		label, got.a.size(), got.b.size(), LARGE, Time.get_ticks_msec() - exchange_started])
 	p.a.close()
@@ -257,7 +274,8 @@ func test_wrong_credentials_fail() -> void:
 	}
 	var p := _pair(config)
 	check_eq([p.init_a, p.init_b], [OK, OK], "initialize accepts the (wrong) credentials")
-	await _expect_no_candidates_then_failed(p, "wrong_credentials", "no relay candidate without a TURN allocation")
+	await _expect_no_candidates_then_failed(p, "wrong_credentials", "no relay candidate without a TURN allocation",
+		"TURN server '%s': allocation failed: Allocate error response (error 401: Unauthorized)" % _server("turn", "?transport=udp"))
 
 
 func test_wrong_credentials_over_tcp_fail() -> void:
@@ -265,7 +283,8 @@ func test_wrong_credentials_over_tcp_fail() -> void:
 		return
 	var p := _pair(_relay_only("turn:127.0.0.1:%d?transport=tcp" % tcp_port, "wrong"))
 	check_eq([p.init_a, p.init_b], [OK, OK], "initialize accepts the (wrong) credentials")
-	await _expect_no_candidates_then_failed(p, "wrong_credentials_tcp", "no relay candidate without a TURN allocation")
+	await _expect_no_candidates_then_failed(p, "wrong_credentials_tcp", "no relay candidate without a TURN allocation",
+		"TURN server 'turn:127.0.0.1:%d?transport=tcp': allocation failed: Allocate error response (error 401: Unauthorized)" % tcp_port)
 
 
 ## Run with SSL_CERT_FILE naming another CA: the server's certificate does not
@@ -275,4 +294,16 @@ func test_untrusted_tls_certificate_fails() -> void:
 		return
 	var p := _pair(_relay_only("turns:localhost:%d" % tls_port))
 	check_eq([p.init_a, p.init_b], [OK, OK], "initialize")
-	await _expect_no_candidates_then_failed(p, "untrusted_tls", "no relay candidate from a server whose certificate does not verify")
+	await _expect_no_candidates_then_failed(p, "untrusted_tls", "no relay candidate from a server whose certificate does not verify",
+		"TURN server 'turns:localhost:%d?transport=tcp' unreachable: TLS handshake with 127.0.0.1:%d failed: invalid peer certificate: UnknownIssuer" % [tls_port, tls_port])
+
+
+## Nothing listens on the port: the TCP connect is refused.
+func test_unreachable_turn_server_fails() -> void:
+	if not _read_args():
+		return
+	var url := "turn:127.0.0.1:%d?transport=tcp" % UNUSED_PORT
+	var p := _pair(_relay_only(url))
+	check_eq([p.init_a, p.init_b], [OK, OK], "initialize")
+	await _expect_no_candidates_then_failed(p, "unreachable", "no relay candidate from a server that cannot be reached",
+		"TURN server '%s' unreachable: cannot connect to 127.0.0.1:%d over TCP" % [url, UNUSED_PORT])

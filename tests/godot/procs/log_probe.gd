@@ -13,7 +13,7 @@ func _initialize() -> void:
 func _run() -> void:
 	print("LOG_LEVEL_SETTING ", ProjectSettings.get_setting("webrtc_rs/log_level", "<missing>"))
 	var probe := WebRTCPeerConnection.new()
-	probe.initialize({"iceServers": [{"urls": ["turn:127.0.0.1:3478?transport=tcp"], "username": "u", "credential": "p"}]})
+	probe.initialize({"iceServers": [{"urls": ["stuns:127.0.0.1:5349"]}]})
 	var a := WebRTCPeerConnection.new()
 	var b := WebRTCPeerConnection.new()
 	var ports := []

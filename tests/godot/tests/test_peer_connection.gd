@@ -320,4 +320,10 @@ func test_get_stats_reports_transport_candidates_and_channel_traffic() -> void:
 	check_eq([chat["label"], chat["messages_sent"], chat["bytes_sent"], chat["state"]], ["chat", 4, 20, WebRTCDataChannel.STATE_OPEN], "channel counters")
 	var received: Dictionary = b.call("get_stats")["channels"][0]
 	check_eq([received["messages_received"], received["bytes_received"]], [4, 20], "remote counters")
+	check_eq(stats["failure_reason"], "", "no failure_reason while connected")
+	check_eq(stats["local_candidate"].get("relay_protocol"), "", "no relay protocol for a direct pair")
+	# The connectivity checks measured the loopback round trip.
+	check(stats["rtt_samples"] >= 1, "RTT measured (%d samples)" % stats["rtt_samples"])
+	check(stats["rtt_ms"] > 0.0 and stats["rtt_ms"] < 50.0, "loopback rtt_ms %.3f is between 0 and 50" % stats["rtt_ms"])
+	print("  loopback rtt_ms %.3f (%d samples)" % [stats["rtt_ms"], stats["rtt_samples"]])
 

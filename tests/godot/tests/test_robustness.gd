@@ -239,6 +239,11 @@ func test_tampered_fingerprint_never_connects() -> void:
 	# The other side completed its half of the handshake; it loses ICE consent
 	# once the verifying side shuts down, and so stops reporting CONNECTED.
 	check(seen.a_lost_at > 0, "the offerer leaves CONNECTED (state %d)" % a.get_connection_state())
+	var reason: String = b.call("get_stats").get("failure_reason", "")
+	check(reason.begins_with("the DTLS fingerprint did not match"), "b's failure_reason names the fingerprint (%s)" % reason)
+	print("  tampered fingerprint: failure_reason: %s" % reason)
+	if a.get_connection_state() != WebRTCPeerConnection.STATE_FAILED:
+		check_eq(a.call("get_stats").get("failure_reason", "?"), "", "a has not failed: no failure_reason")
 	print("  tampered fingerprint: verifier FAILED, offerer DISCONNECTED after %d ms" % seen.a_lost_at)
 
 

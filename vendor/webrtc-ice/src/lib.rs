@@ -6,6 +6,8 @@ pub mod candidate;
 pub mod control;
 mod error;
 pub mod external_ip_mapper;
+// godot-webrtc-rs patch 3: TURN errors per agent.
+pub mod gather_errors;
 pub mod mdns;
 pub mod network_type;
 pub mod priority;

@@ -55,6 +55,21 @@ impl TurnTransport {
     }
 }
 
+/// godot-webrtc-rs patch 4: "udp", "tcp" or "tls" for a relay candidate of
+/// this agent (read back from the type preference `relay_priority` gave it),
+/// "" for any other candidate.
+pub(crate) fn relay_protocol(candidate: &dyn crate::candidate::Candidate) -> String {
+    if candidate.candidate_type() != crate::candidate::CandidateType::Relay {
+        return String::new();
+    }
+    match candidate.priority() >> 24 {
+        2 => "udp",
+        1 => "tcp",
+        _ => "tls",
+    }
+    .to_owned()
+}
+
 /// The priority of a relay candidate (RFC 8445 sec 5.1.2.1, local preference 65535).
 pub fn relay_priority(transport: TurnTransport, component: u16) -> u32 {
     (1 << 24) * transport.relay_type_preference() + (1 << 8) * 65535 + (256 - u32::from(component))

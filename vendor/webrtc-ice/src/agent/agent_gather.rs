@@ -777,6 +777,13 @@ impl Agent {
 
                 let mut turn_server_addr = format!("{}:{}", url.host, url.port);
                 let url_text = url.to_string();
+                // godot-webrtc-rs patch 3: what went wrong is logged and kept
+                // for this agent's connection (gather_errors.rs).
+                let ufrag = agent_internal2.ufrag_pwd.lock().await.local_ufrag.clone();
+                let turn_error = |message: String| {
+                    log::error!("{message}");
+                    crate::gather_errors::record(&ufrag, message);
+                };
                 // godot-webrtc-rs patch 2: a TURN server can be reached over
                 // UDP, TCP or TLS; the relayed allocation is UDP either way.
                 let transport = match (url.scheme, url.proto) {
@@ -784,9 +791,9 @@ impl Agent {
                     (SchemeType::Turn, ProtoType::Tcp) => TurnTransport::Tcp,
                     (SchemeType::Turns, ProtoType::Tcp) => TurnTransport::Tls,
                     _ => {
-                        log::error!(
+                        turn_error(format!(
                             "TURN server '{url}': unsupported transport (use turn:, turn:...?transport=tcp or turns:)"
-                        );
+                        ));
                         return Ok(());
                     }
                 };
@@ -809,7 +816,9 @@ impl Agent {
                     let rel_port = local_addr.port();
                     (loc_conn, rel_addr, rel_port)
                 } else if net2.is_virtual() {
-                    log::error!("TURN server '{url}': TCP and TLS are not simulated by vnet");
+                    turn_error(format!(
+                        "TURN server '{url}': TCP and TLS are not simulated by vnet"
+                    ));
                     return Ok(());
                 } else {
                     match turn_stream::connect(
@@ -830,7 +839,7 @@ impl Agent {
                             (loc_conn, local_addr.ip().to_string(), local_addr.port())
                         }
                         Err(err) => {
-                            log::error!("TURN server '{url}' unreachable: {err}");
+                            turn_error(format!("TURN server '{url}' unreachable: {err}"));
                             return Ok(());
                         }
                     }
@@ -851,7 +860,7 @@ impl Agent {
                     Ok(client) => Arc::new(client),
                     Err(err) => {
                         // godot-webrtc-rs patch 2: the user's to see (e.g. DNS).
-                        log::error!("TURN server '{url_text}': {err}");
+                        turn_error(format!("TURN server '{url_text}': {err}"));
                         return Ok(());
                     }
                 };
@@ -873,7 +882,9 @@ impl Agent {
                         // godot-webrtc-rs patch 2: a refused allocation (401
                         // wrong credentials, 486 quota) is an error the user
                         // must see, naming the URL.
-                        log::error!("TURN server '{url_text}': allocation failed: {err}");
+                        turn_error(format!(
+                            "TURN server '{url_text}': allocation failed: {err}"
+                        ));
                         return Ok(());
                     }
                 };

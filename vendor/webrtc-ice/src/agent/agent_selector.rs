@@ -324,6 +324,8 @@ impl ControllingSelector for AgentInternal {
             let selected_pair_is_none = self.agent_conn.get_selected_pair().is_none();
 
             if let Some(p) = self.find_pair(local, remote).await {
+                // godot-webrtc-rs patch 4: the check's round trip.
+                p.rtt.record(pending_request.timestamp.elapsed());
                 p.state
                     .store(CandidatePairState::Succeeded as u8, Ordering::SeqCst);
                 log::trace!(
@@ -474,6 +476,8 @@ impl ControlledSelector for AgentInternal {
             log::trace!("inbound STUN (SuccessResponse) from {remote} to {local}");
 
             if let Some(p) = self.find_pair(local, remote).await {
+                // godot-webrtc-rs patch 4: the check's round trip.
+                p.rtt.record(pending_request.timestamp.elapsed());
                 p.state
                     .store(CandidatePairState::Succeeded as u8, Ordering::SeqCst);
                 log::trace!("Found valid candidate pair: {p}");

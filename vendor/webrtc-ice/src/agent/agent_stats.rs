@@ -218,12 +218,18 @@ impl AgentInternal {
         let checklist = self.agent_conn.checklist.lock().await;
         let mut res = Vec::with_capacity(checklist.len());
         for cp in &*checklist {
+            // godot-webrtc-rs patch 4: round trips of connectivity and consent checks.
+            let (current_round_trip_time, total_round_trip_time, responses_received) =
+                cp.rtt.seconds();
             let stat = CandidatePairStats {
                 timestamp: Instant::now(),
                 local_candidate_id: cp.local.id(),
                 remote_candidate_id: cp.remote.id(),
                 state: cp.state.load(Ordering::SeqCst).into(),
                 nominated: cp.nominated.load(Ordering::SeqCst),
+                current_round_trip_time,
+                total_round_trip_time,
+                responses_received,
                 ..CandidatePairStats::default()
             };
             res.push(stat);
@@ -245,8 +251,9 @@ impl AgentInternal {
                     port: c.port(),
                     candidate_type: c.candidate_type(),
                     priority: c.priority(),
-                    // URL string
-                    relay_protocol: "udp".to_owned(),
+                    // godot-webrtc-rs patch 4: how the TURN server is reached
+                    // (the type preference patch 2 gives each transport).
+                    relay_protocol: crate::turn_stream::relay_protocol(&**c),
                     // Deleted bool
                     ..CandidateStats::default()
                 };

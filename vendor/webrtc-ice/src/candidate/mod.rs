@@ -225,6 +225,36 @@ pub struct CandidatePair {
     pub(crate) state: AtomicU8, // convert it to CandidatePairState,
     pub(crate) nominated: AtomicBool,
     pub(crate) nominate_on_binding_success: AtomicBool,
+    /// godot-webrtc-rs patch 4: round trips of this pair's connectivity and
+    /// consent checks (the latest, their sum and count), in microseconds.
+    pub(crate) rtt: RoundTrips,
+}
+
+/// godot-webrtc-rs patch 4: what the check responses of a pair measured.
+#[derive(Debug, Default)]
+pub(crate) struct RoundTrips {
+    latest_us: portable_atomic::AtomicU64,
+    total_us: portable_atomic::AtomicU64,
+    responses: portable_atomic::AtomicU64,
+}
+
+impl RoundTrips {
+    /// Records the round trip of one answered check.
+    pub(crate) fn record(&self, rtt: std::time::Duration) {
+        let us = u64::try_from(rtt.as_micros()).unwrap_or(u64::MAX);
+        self.latest_us.store(us, Ordering::Relaxed);
+        self.total_us.fetch_add(us, Ordering::Relaxed);
+        self.responses.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// (latest, total) in seconds, and how many responses were measured.
+    pub(crate) fn seconds(&self) -> (f64, f64, u64) {
+        (
+            self.latest_us.load(Ordering::Relaxed) as f64 / 1e6,
+            self.total_us.load(Ordering::Relaxed) as f64 / 1e6,
+            self.responses.load(Ordering::Relaxed),
+        )
+    }
 }
 
 impl Default for CandidatePair {
@@ -237,6 +267,7 @@ impl Default for CandidatePair {
             binding_request_count: AtomicU16::new(0),
             nominated: AtomicBool::new(false),
             nominate_on_binding_success: AtomicBool::new(false),
+            rtt: RoundTrips::default(),
         }
     }
 }
@@ -290,6 +321,7 @@ impl CandidatePair {
             binding_request_count: AtomicU16::new(0),
             nominated: AtomicBool::new(false),
             nominate_on_binding_success: AtomicBool::new(false),
+            rtt: RoundTrips::default(),
         }
     }
 
