@@ -49,14 +49,24 @@ net_spawn TURN_PID ip netns exec "$NS" timeout -k 5 150 turnserver -n \
   --pidfile="$NET_DIR/turnserver.pid" --db="$NET_DIR/turndb.sqlite" \
   --log-file=stdout --simple-log --verbose >"$NET_DIR/coturn.log" 2>&1
 
-# Wait for coturn's UDP listener.
-ready=0
-for _ in $(seq 1 50); do
-  if ip netns exec "$NS" ss -Hlun "sport = :$PORT" 2>/dev/null | grep -q .; then ready=1; break; fi
-  kill -0 "$TURN_PID" 2>/dev/null || break
-  sleep 0.1
-done
-if [ "$ready" != 1 ]; then
+# coturn_listening PID SS_FLAGS PORT... : waits up to 5 s until the coturn with
+# PID listens on every PORT (`ss -Hl<SS_FLAGS>`: un for UDP, tn for TCP).
+coturn_listening() {
+  local pid=$1 flags=$2 port missing
+  shift 2
+  for _ in $(seq 1 50); do
+    missing=0
+    for port in "$@"; do
+      ip netns exec "$NS" ss "-Hl$flags" "sport = :$port" 2>/dev/null | grep -q . || missing=1
+    done
+    [ "$missing" = 0 ] && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+if ! coturn_listening "$TURN_PID" un "$PORT"; then
   net_fail coturn_started "coturn is not listening on 127.0.0.1:$PORT; its log:"
   tail -30 "$NET_DIR/coturn.log" | sed 's/^/    [coturn] /'
   net_finish
@@ -93,15 +103,7 @@ net_spawn TURN2_PID ip netns exec "$NS" timeout -k 5 150 turnserver -n \
   --pidfile="$NET_DIR/turnserver2.pid" --db="$NET_DIR/turndb2.sqlite" \
   --log-file=stdout --simple-log --verbose >"$NET_DIR/coturn_tcp.log" 2>&1
 ready=0
-for _ in $(seq 1 50); do
-  if ip netns exec "$NS" ss -Hltn "sport = :$TLS_PORT" 2>/dev/null | grep -q . &&
-    ip netns exec "$NS" ss -Hltn "sport = :$TCP_PORT" 2>/dev/null | grep -q .; then
-    ready=1
-    break
-  fi
-  kill -0 "$TURN2_PID" 2>/dev/null || break
-  sleep 0.1
-done
+coturn_listening "$TURN2_PID" tn "$TCP_PORT" "$TLS_PORT" && ready=1
 udp_listeners=$(ip netns exec "$NS" ss -Hlun "sport = :$TCP_PORT or sport = :$TLS_PORT" 2>/dev/null | wc -l)
 if [ "$ready" != 1 ] || [ "$udp_listeners" != 0 ]; then
   net_fail coturn_tcp_started "coturn is not listening on tcp $TCP_PORT and $TLS_PORT only ($udp_listeners UDP listeners); its log:"
