@@ -121,11 +121,14 @@ static func _reliable_message(i: int) -> PackedByteArray:
 ## Takes a reliable-channel packet: control messages go into `control`, data is returned.
 func _take_reliable() -> Variant:
 	var packet := rel.get_packet()
-	if packet.size() <= 24:
+	if packet.size() <= 40:
 		var text := packet.get_string_from_ascii()
-		# "USENT <label>" is kept whole; "ODONE <count>" and "RDONE" by their first word.
+		# "USENT <label>" is kept whole, "ABANDONED <label> <count>" by its first two
+		# words; "ODONE <count>" and "RDONE" by their first word.
 		var key := text if text.begins_with("USENT") else text.get_slice(" ", 0)
-		if key in ["RDONE", "ODONE"] or text.begins_with("USENT "):
+		if text.begins_with("ABANDONED "):
+			key = "ABANDONED " + text.get_slice(" ", 1)
+		if key in ["RDONE", "ODONE"] or text.begins_with("USENT ") or text.begins_with("ABANDONED "):
 			control[key] = [Time.get_ticks_msec(), text]
 			return null
 	return packet
@@ -205,6 +208,23 @@ func test_2_reliable_ordered_delivers_all() -> void:
 	check(stats.get("rtt_samples", 0) >= 2, "%s: get_stats() has RTT samples" % role)
 	check(stats.get("rtt_ms", 0.0) >= 1.8 * delay_ms and stats.get("rtt_ms", 0.0) <= 2 * delay_ms + 150,
 		"%s: rtt_ms %.1f is about twice the %d ms delay" % [role, stats.get("rtt_ms", -1.0), delay_ms])
+	# SCTP resent what the link lost (about 10 % of ~60 KB in chunks of <= 499 bytes).
+	var loss := _channel_stats(stats, rel.get_label())
+	print("NET %s reliable retransmissions=%d abandoned=%d (connection: %d, %d)" % [role,
+		loss.get("retransmissions", -1), loss.get("messages_abandoned", -1),
+		stats.get("retransmissions", -1), stats.get("messages_abandoned", -1)])
+	check(loss.get("retransmissions", 0) > 0, "%s: the reliable channel counts retransmissions" % role)
+	check(loss.get("retransmissions", 0) < RELIABLE_COUNT, "%s: fewer retransmissions than messages" % role)
+	check_eq(loss.get("messages_abandoned", -1), 0, "%s: a reliable channel abandons nothing" % role)
+	check(stats.get("retransmissions", 0) >= loss.get("retransmissions", 0), "%s: the connection total includes the channel's" % role)
+
+
+## The entry of `label` in get_stats().channels ({} if none).
+func _channel_stats(stats: Dictionary, label: String) -> Dictionary:
+	for c in stats.get("channels", []):
+		if c.get("label", "") == label:
+			return c
+	return {}
 
 
 func test_3_inband_unreliable_loses_some_never_stalls() -> void:
@@ -271,6 +291,24 @@ func _unreliable_run(channel: WebRTCDataChannel, label: String) -> void:
 	check_eq(s.dups, 0, "no duplicates")
 	check(max_gap < STALL_MS, "never stalls: longest silence %d ms < %d ms" % [max_gap, STALL_MS])
 	check(s.highest >= UNRELIABLE_COUNT - 20, "still delivering at the end (highest id %d)" % s.highest)
+	# What our sender gave up, against what the peer says it missed of ours.
+	var loss := _channel_stats(peer.call("get_stats"), channel.get_label())
+	var abandoned: int = loss.get("messages_abandoned", -1)
+	rel.put_packet(("ABANDONED %s %d %d" % [label, abandoned, UNRELIABLE_COUNT - got]).to_utf8_buffer())
+	var key_ab := "ABANDONED " + label
+	await _pump_until(func():
+		while rel.get_available_packet_count() > 0:
+			_take_reliable()
+		_drain(false)
+		return control.has(key_ab), 10.0)
+	var theirs: String = control[key_ab][1] if control.has(key_ab) else ""
+	var they_missed := int(theirs.get_slice(" ", 3)) if theirs != "" else -1
+	print("NET %s unreliable_%s retransmissions=%d abandoned=%d peer_missed=%d" % [
+		role, label, loss.get("retransmissions", -1), abandoned, they_missed])
+	check_eq(loss.get("retransmissions", -1), 0, "%s: maxRetransmits 0 never retransmits (%s)" % [role, label])
+	check(abandoned > 0, "%s: a lossy link makes the sender abandon messages (%s)" % [role, label])
+	check(they_missed >= 0 and abandoned >= they_missed * 0.7 and abandoned <= they_missed + 10,
+		"%s: abandoned %d about the %d the peer missed (%s)" % [role, abandoned, they_missed, label])
 
 
 ## Waits until the scenario has started link event `phase`; returns its start

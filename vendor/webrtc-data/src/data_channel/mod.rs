@@ -248,6 +248,18 @@ impl DataChannel {
         self.stream.stream_identifier()
     }
 
+    /// godot-webrtc-rs patch: DATA chunks of this channel sent again
+    /// (webrtc-sctp's PATCHED.md, section 14).
+    pub fn retransmissions(&self) -> u64 {
+        self.stream.retransmissions()
+    }
+
+    /// godot-webrtc-rs patch: unreliable messages of this channel given up
+    /// after a loss (webrtc-sctp's PATCHED.md, section 14).
+    pub fn messages_abandoned(&self) -> u64 {
+        self.stream.messages_abandoned()
+    }
+
     async fn handle_dcep<B>(&self, data: &mut B) -> Result<()>
     where
         B: Buf,

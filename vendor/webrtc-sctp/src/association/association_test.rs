@@ -288,6 +288,8 @@ async fn test_assoc_reliable_simple() -> Result<()> {
         assert_eq!(a.buffered_amount(), 0, "incorrect bufferedAmount");
     }
 
+    assert_loss_counted(&s0, 0..=0, 0); // godot-webrtc-rs patch 14
+
     close_association_pair(&br, a0, a1).await;
 
     Ok(())
@@ -684,6 +686,9 @@ async fn test_assoc_reliable_retransmission() -> Result<()> {
         assert!(!q.is_readable(), "should no longer be readable");
     }
 
+    // godot-webrtc-rs patch 14: MSG1, and MSG2 if it shared the dropped packet.
+    assert_loss_counted(&s0, 1..=2, 0);
+
     close_association_pair(&br, a0, a1).await;
 
     Ok(())
@@ -991,8 +996,52 @@ async fn test_assoc_unreliable_rexmit_ordered_no_fragment() -> Result<()> {
         assert!(!q.is_readable(), "should no longer be readable");
     }
 
+    assert_loss_counted(&s0, 0..=0, 1); // godot-webrtc-rs patch 14
+
     close_association_pair(&br, a0, a1).await;
 
+    Ok(())
+}
+
+/// godot-webrtc-rs patch 14: `maxRetransmits: 1` resends a lost message once
+/// (upstream abandoned it after its first transmission).
+#[tokio::test]
+async fn test_assoc_unreliable_rexmit_one_retransmits_once() -> Result<()> {
+    const SI: u16 = 1;
+    let mut sbuf = vec![0u8; 1000];
+    fill(&mut sbuf[..]);
+
+    let (br, ca, cb) = Bridge::new(0, None, None);
+    let (a0, mut a1) =
+        create_new_association_pair(&br, Arc::new(ca), Arc::new(cb), AckMode::NoDelay, 0).await?;
+    let (s0, s1) = establish_session_pair(&br, &a0, &mut a1, SI).await?;
+    {
+        let mut a = a0.association_internal.lock().await;
+        a.rto_mgr.set_rto(100, true);
+    }
+    s0.set_reliability_params(false, ReliabilityType::Rexmit, 1);
+    s1.set_reliability_params(false, ReliabilityType::Rexmit, 1);
+
+    br.drop_next_nwrites(0, 1); // the first transmission of message 0 is lost
+    for id in 0u32..2 {
+        sbuf[0..4].copy_from_slice(&id.to_be_bytes());
+        s0.write_sctp(
+            &Bytes::from(sbuf.clone()),
+            PayloadProtocolIdentifier::Binary,
+        )
+        .await?;
+    }
+    flush_buffers(&br, &a0, &a1).await;
+
+    let mut buf = vec![0u8; 2000];
+    for id in 0u32..2 {
+        let (n, _) = s1.read_sctp(&mut buf).await?;
+        assert_eq!(n, sbuf.len(), "unexpected length of received data");
+        assert_eq!(u32::from_be_bytes([buf[0], buf[1], buf[2], buf[3]]), id);
+    }
+    assert_loss_counted(&s0, 1..=1, 0);
+
+    close_association_pair(&br, a0, a1).await;
     Ok(())
 }
 
@@ -1079,6 +1128,8 @@ async fn test_assoc_unreliable_rexmit_ordered_fragment() -> Result<()> {
         assert!(!q.is_readable(), "should no longer be readable");
     }
 
+    assert_loss_counted(&s0, 0..=0, 1); // godot-webrtc-rs patch 14
+
     close_association_pair(&br, a0, a1).await;
 
     Ok(())
@@ -1161,6 +1212,8 @@ async fn test_assoc_unreliable_rexmit_unordered_no_fragment() -> Result<()> {
         let q = s0.reassembly_queue.lock().await;
         assert!(!q.is_readable(), "should no longer be readable");
     }
+
+    assert_loss_counted(&s0, 0..=0, 1); // godot-webrtc-rs patch 14
 
     close_association_pair(&br, a0, a1).await;
 
@@ -1340,6 +1393,8 @@ async fn test_assoc_unreliable_rexmit_timed_ordered() -> Result<()> {
         let q = s0.reassembly_queue.lock().await;
         assert!(!q.is_readable(), "should no longer be readable");
     }
+
+    assert_loss_counted(&s0, 0..=0, 1); // godot-webrtc-rs patch 14
 
     close_association_pair(&br, a0, a1).await;
 
@@ -2755,4 +2810,22 @@ async fn test_association_handle_packet_before_init() -> Result<()> {
     }
 
     Ok(())
+}
+
+/// godot-webrtc-rs patch 14: what the sending stream counted.
+fn assert_loss_counted(
+    s: &Stream,
+    retransmissions: std::ops::RangeInclusive<u64>,
+    messages_abandoned: u64,
+) {
+    assert!(
+        retransmissions.contains(&s.retransmissions()),
+        "retransmissions {} not in {retransmissions:?}",
+        s.retransmissions()
+    );
+    assert_eq!(
+        s.messages_abandoned(),
+        messages_abandoned,
+        "messages abandoned"
+    );
 }
