@@ -3,11 +3,15 @@
 ## through tests/interop/signaling_relay.py. Usage:
 ##   godot --headless --path tests/godot -s res://interop/interop_peer.gd -- \
 ##       <offer|answer> <ws://127.0.0.1:PORT/ws/ROOM> [name=PREFIX] [withhold] [mdns=yes|no]
+##       [turn=URL relay=udp|tcp|tls]
 ## name=PREFIX: test names are PREFIX.<group> (default "interop").
 ## withhold: never send our own ICE candidates, so the connection can only come
 ##   up if this side reaches a candidate the remote sent (with Chromium's mDNS
 ##   candidates: only if it resolves a `.local` name).
 ## mdns=yes|no: the remote's candidates must (not) include `.local` names.
+## turn=URL: relay only (iceTransportPolicy "relay") through that TURN server
+##   (username "u", credential "p"); relay=PROTOCOL: both ends of the selected
+##   pair must then be relay candidates, ours reaching its server over PROTOCOL.
 ##
 ## The JSON protocol and the exchange are described in tests/interop/README.md.
 ## This peer is the judge: it checks what it received itself and what the
@@ -31,6 +35,8 @@ var url := ""
 var prefix := "interop"
 var withhold := false
 var expect_mdns := ""  # "yes", "no" or "" (no expectation)
+var turn_url := ""
+var expect_relay := ""  # "udp", "tcp", "tls" or "" (no expectation)
 
 var ws := WebSocketPeer.new()
 var peer := WebRTCPeerConnection.new()
@@ -232,7 +238,7 @@ func _run() -> void:
 		received[label] = []
 	var args := OS.get_cmdline_user_args()
 	if args.size() < 2 or not args[0] in ["offer", "answer"]:
-		fail("connect", "usage: -- <offer|answer> <ws url> [name=PREFIX] [withhold] [mdns=yes|no]")
+		fail("connect", "usage: -- <offer|answer> <ws url> [name=PREFIX] [withhold] [mdns=yes|no] [turn=URL relay=PROTOCOL]")
 		finish()
 		return
 	role = args[0]
@@ -244,9 +250,17 @@ func _run() -> void:
 			withhold = true
 		elif arg.begins_with("mdns="):
 			expect_mdns = arg.trim_prefix("mdns=")
+		elif arg.begins_with("turn="):
+			turn_url = arg.trim_prefix("turn=")
+		elif arg.begins_with("relay="):
+			expect_relay = arg.trim_prefix("relay=")
 		else:
 			fail("connect", "unknown argument " + arg)
 
+	if turn_url != "":
+		var config := {"iceServers": [{"urls": [turn_url], "username": "u", "credential": "p"}], "iceTransportPolicy": "relay"}
+		if peer.initialize(config) != OK:
+			fail("connect", "initialize(%s) failed" % str(config))
 	# Everything is wired before the first signaling message can arrive (the
 	# relay delivers what the remote already sent as soon as we join).
 	peer.session_description_created.connect(_on_local_description)
@@ -385,9 +399,29 @@ func _judge_candidates() -> void:
 	var pair = info.get("selectedPair") if info is Dictionary else null
 	if pair is Dictionary and pair.get("local") is Dictionary and pair.get("remote") is Dictionary:
 		note("remote_candidates", "remote's selected pair: its %s -> our %s" % [pair["local"].get("type"), pair["remote"].get("type")])
+	if expect_relay != "":
+		_judge_relay(pair)
 	if not failures["remote_candidates"].is_empty():
 		for line in lines:
 			note("remote_candidates", "got " + String(line))
+
+
+## Relay only: both ends of both sides' selected pair are relay candidates,
+## ours reaching its TURN server over `expect_relay`.
+func _judge_relay(their_pair) -> void:
+	var stats: Dictionary = peer.call("get_stats")
+	var ours: Dictionary = stats.get("local_candidate", {})
+	var theirs: Dictionary = stats.get("remote_candidate", {})
+	expect("remote_candidates", ours.get("type") == "relay" and theirs.get("type") == "relay",
+		"our selected pair is %s -> %s, not relay -> relay" % [ours.get("type"), theirs.get("type")])
+	expect("remote_candidates", ours.get("relay_protocol") == expect_relay,
+		"our relay reaches its server over '%s', not %s" % [ours.get("relay_protocol"), expect_relay])
+	var ok_theirs: bool = their_pair is Dictionary and their_pair.get("local") is Dictionary \
+		and their_pair["local"].get("type") == "relay" and their_pair["remote"] is Dictionary and their_pair["remote"].get("type") == "relay"
+	expect("remote_candidates", ok_theirs, "the remote's selected pair is not relay -> relay: %s" % str(their_pair))
+	if ok_theirs:
+		note("remote_candidates", "relay -> relay both sides; ours over %s, theirs over %s; our rtt_ms %.2f" % [
+			ours.get("relay_protocol"), their_pair["local"].get("relayProtocol"), stats.get("rtt_ms", -1.0)])
 
 
 ## What the remote says it received: {kind, len, sha256[, text]}.
