@@ -18,6 +18,7 @@ use tokio::runtime::Handle;
 use tokio::sync::{mpsc, Notify};
 use webrtc::data::data_channel::DataChannel as RawChannel;
 use webrtc::data_channel::RTCDataChannel;
+use webrtc::sctp_transport::RTCSctpTransport;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::lifecycle::{CloseStart, Lifecycle};
@@ -127,8 +128,33 @@ impl Core {
     }
 }
 
+/// Takes a channel that is closed for good off webrtc-rs's list of the
+/// connection's channels, which would otherwise keep it (and its stream id)
+/// for the connection's whole life (vendor/webrtc/PATCHED.md 1).
+#[derive(Clone)]
+pub(crate) struct Forget {
+    transport: Weak<RTCSctpTransport>,
+    rtc: Arc<RTCDataChannel>,
+}
+
+impl Forget {
+    pub(crate) fn new(transport: Weak<RTCSctpTransport>, rtc: &Arc<RTCDataChannel>) -> Self {
+        Self {
+            transport,
+            rtc: Arc::clone(rtc),
+        }
+    }
+
+    pub(crate) async fn now(self) {
+        if let Some(transport) = self.transport.upgrade() {
+            transport.remove_data_channel(&self.rtc).await;
+        }
+    }
+}
+
 pub struct Channel {
     rtc: Arc<RTCDataChannel>,
+    forget: Forget,
     runtime: Handle,
     core: Arc<Core>,
     inbox: Mutex<Inbox>,
@@ -140,14 +166,19 @@ pub struct Channel {
 }
 
 impl Channel {
-    /// Wraps a webrtc-rs channel and starts our loops once it opens.
-    pub(crate) fn attach(rtc: Arc<RTCDataChannel>, runtime: Handle) -> Arc<Self> {
+    /// Wraps a webrtc-rs channel of `transport` and starts our loops once it opens.
+    pub(crate) fn attach(
+        rtc: Arc<RTCDataChannel>,
+        transport: Weak<RTCSctpTransport>,
+        runtime: Handle,
+    ) -> Arc<Self> {
         // `on_open` spawns at once if the channel is already open (created on a
         // connected peer from the main thread), which needs the runtime context.
         let _context = runtime.enter();
         let (outbox, outbox_rx) = mpsc::unbounded_channel();
         let channel = Arc::new(Self {
             core: Arc::new(Core::new(rtc.label().to_owned())),
+            forget: Forget::new(transport, &rtc),
             rtc: Arc::clone(&rtc),
             runtime,
             inbox: Mutex::default(),
@@ -190,7 +221,11 @@ impl Channel {
         // Opening races with a local close(): only move forward from CONNECTING.
         if !self.core.lifecycle.open() {
             let rtc = Arc::clone(&self.rtc);
-            tokio::spawn(async move { rtc.close().await });
+            let forget = self.forget.clone();
+            tokio::spawn(async move {
+                let _ = rtc.close().await;
+                forget.now().await;
+            });
             return;
         }
         tokio::spawn(write_loop(
@@ -204,6 +239,7 @@ impl Channel {
             Arc::downgrade(&self),
             raw,
             Arc::clone(&self.inbox_room),
+            self.forget.clone(),
         ));
     }
 
@@ -495,19 +531,39 @@ async fn read_loop(
     channel_ref: Weak<Channel>,
     raw: Arc<RawChannel>,
     inbox_room: Arc<Notify>,
+    forget: Forget,
 ) {
     let _guard = PanicGuard(Arc::clone(&core), "read loop");
+    if read_to_end(&core, &channel_ref, &raw, &inbox_room).await {
+        core.remote_closed.store(true, Ordering::SeqCst);
+        core.wake.notify_waiters();
+        core.lifecycle.finish_close();
+    }
+    // The remote reset its end (ours is reset on close): the stream is gone.
+    forget.now().await;
+}
+
+/// Moves messages into the channel's inbox until the remote resets the stream
+/// or reading fails (true), or the remote sent too large a message (false).
+/// Once the script dropped the channel, what arrives is read and dropped, so
+/// the stream still ends with the remote's reset (see [`Forget`]).
+async fn read_to_end(
+    core: &Core,
+    channel_ref: &Weak<Channel>,
+    raw: &RawChannel,
+    inbox_room: &Notify,
+) -> bool {
     let mut buf = vec![0u8; INITIAL_READ_BUFFER];
     loop {
         let received_before = raw.messages_received();
         let result = raw.read_data_channel(&mut buf).await;
-        let Some(channel) = channel_ref.upgrade() else {
-            return;
-        };
         match result {
             // An empty message counts as received; end of stream does not.
-            Ok((0, false)) if raw.messages_received() == received_before => break,
+            Ok((0, false)) if raw.messages_received() == received_before => return true,
             Ok((n, is_string)) => {
+                let Some(channel) = channel_ref.upgrade() else {
+                    continue;
+                };
                 let packet = Packet {
                     data: buf[..n].to_vec(),
                     is_string,
@@ -522,9 +578,8 @@ async fn read_loop(
                     loop {
                         inbox_room.notified().await;
                         match channel_ref.upgrade() {
-                            None => return,
-                            Some(c) if !c.inbox_full() => break,
-                            Some(_) => {}
+                            Some(c) if c.inbox_full() => {}
+                            _ => break,
                         }
                     }
                 }
@@ -537,19 +592,16 @@ async fn read_loop(
                         "the remote sent a message of {size} bytes, more than the {MAX_MESSAGE_SIZE} we accept"
                     ));
                     let _ = raw.close().await;
-                    return;
+                    return false;
                 }
                 buf.resize(size, 0);
             }
             Err(e) => {
                 core.fail(&format!("could not receive: {e}"));
-                break;
+                return true;
             }
         }
     }
-    core.remote_closed.store(true, Ordering::SeqCst);
-    core.wake.notify_waiters();
-    core.lifecycle.finish_close();
 }
 
 #[cfg(test)]

@@ -11,8 +11,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use webrtc::data_channel::RTCDataChannel;
+use webrtc::sctp_transport::RTCSctpTransport;
 
-use crate::channel::Channel;
+use crate::channel::{Channel, Forget};
 use crate::log::log_warning;
 use crate::state::ChannelState;
 
@@ -36,7 +37,16 @@ impl ChannelRegistry {
 
     /// The channels someone (the script or a task) still holds.
     pub(crate) fn live(&self) -> Vec<Arc<Channel>> {
-        self.lock().iter().filter_map(Weak::upgrade).collect()
+        let mut channels = self.lock();
+        channels.retain(|c| c.strong_count() > 0);
+        channels.iter().filter_map(Weak::upgrade).collect()
+    }
+
+    /// How many channels the registry holds.
+    pub(crate) fn kept(&self) -> usize {
+        let mut channels = self.lock();
+        channels.retain(|c| c.strong_count() > 0);
+        channels.len()
     }
 
     /// Closes every channel at once (the connection failed or closed).
@@ -72,8 +82,9 @@ impl ChannelRegistry {
 
 /// Closes a channel the remote opened past the cap: its stream is reset, so
 /// the remote sees it close. webrtc-rs announces a channel before it is open,
-/// and closing it then does nothing, so this waits for the open.
-pub(crate) fn refuse_channel(rtc: &Arc<RTCDataChannel>) {
+/// and closing it then does nothing, so this waits for the open. Then webrtc-rs
+/// forgets it (the remote's stream ids are not ours to reuse, so at once).
+pub(crate) fn refuse_channel(rtc: &Arc<RTCDataChannel>, transport: Weak<RTCSctpTransport>) {
     let weak = Arc::downgrade(rtc);
     rtc.on_open(Box::new(move || {
         Box::pin(async move {
@@ -82,6 +93,7 @@ pub(crate) fn refuse_channel(rtc: &Arc<RTCDataChannel>) {
             if let Ok(detached) = rtc.detach().await {
                 let _ = detached.close().await;
             }
+            Forget::new(transport, &rtc).now().await;
         })
     }));
 }

@@ -234,6 +234,7 @@ impl PeerConnection {
 
         let weak = Arc::downgrade(&self.shared);
         let runtime = self.runtime.clone();
+        let transport = Arc::downgrade(&self.pc.sctp());
         self.pc.on_data_channel(Box::new(move |rtc| {
             let Some(shared) = weak.upgrade() else {
                 return Box::pin(async {});
@@ -242,10 +243,10 @@ impl PeerConnection {
                 return Box::pin(async {});
             }
             if !shared.channels.admit_remote() {
-                refuse_channel(&rtc);
+                refuse_channel(&rtc, transport.clone());
                 return Box::pin(async {});
             }
-            let channel = Channel::attach(rtc, runtime.clone());
+            let channel = Channel::attach(rtc, transport.clone(), runtime.clone());
             shared.channels.register(&channel);
             shared.outbox.announce_channel(channel);
             Box::pin(async {})
@@ -321,7 +322,8 @@ impl PeerConnection {
             // data (vendor/webrtc-sctp/PATCHED.md 4).
             async move { pc.create_data_channel(&label_owned, Some(init)).await },
         )?;
-        let channel = Channel::attach(rtc, self.runtime.clone());
+        let transport = Arc::downgrade(&self.pc.sctp());
+        let channel = Channel::attach(rtc, transport, self.runtime.clone());
         self.shared.channels.register(&channel);
         Ok(channel)
     }
@@ -570,6 +572,20 @@ impl PeerConnection {
                 .unwrap_or_default();
             stats
         })
+    }
+
+    /// How many channels this connection keeps track of: in our registry, and
+    /// in webrtc-rs's list (vendor/webrtc/PATCHED.md 1). For churn tests.
+    #[doc(hidden)]
+    pub fn kept_channel_counts(&self) -> Result<(usize, usize)> {
+        let sctp = self.pc.sctp();
+        let webrtc_count = run(
+            &self.runtime,
+            "count the channels",
+            ErrorKind::Failed,
+            async move { Ok::<_, std::convert::Infallible>(sctp.data_channel_count().await) },
+        )?;
+        Ok((self.shared.channels.kept(), webrtc_count))
     }
 
     /// Closes every channel and the connection: everything reports CLOSED at

@@ -430,3 +430,84 @@ fn connects_do_not_wait_for_the_peer_reflexive_nomination_delay() {
         "a connect waited ~1 s: {times_ms:?} ms"
     );
 }
+
+/// Like `wait_until`, with both peers visible to the condition.
+fn wait_for(
+    what: &str,
+    relay: &mut Relay,
+    a: &mut PeerConnection,
+    b: &mut PeerConnection,
+    mut done: impl FnMut(&Relay, &PeerConnection, &PeerConnection) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done(relay, a, b) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        relay.pump(a, b);
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// A peer that opens and closes channels forever leaves nothing behind: in-band
+/// channels opened by either side and closed by either side, and negotiated
+/// ones, are gone from our registry and from webrtc-rs's list of the
+/// connection's channels once both ends are CLOSED (vendor/webrtc/PATCHED.md 1).
+#[test]
+fn closed_channels_leave_nothing_behind() {
+    let rt = runtime();
+    let (mut a, mut b) = (peer(&rt), peer(&rt));
+    let first = a.create_data_channel("first", &json!({})).expect("channel");
+    a.create_offer().expect("offer");
+    let mut relay = Relay::default();
+    wait_until_open(&first, &mut relay, &mut a, &mut b);
+    let remote_first = relay.received_by_b.remove(0);
+    let baseline = (
+        a.kept_channel_counts().expect("a"),
+        b.kept_channel_counts().expect("b"),
+    );
+    assert_eq!(baseline, ((1, 1), (1, 1)), "one channel on each side");
+    for cycle in 0..90 {
+        let negotiated = cycle % 3 == 2;
+        let a_opens = cycle % 2 == 0;
+        let (ours, theirs) = if negotiated {
+            let options = json!({"negotiated": true, "id": 7});
+            let ours = a.create_data_channel("n", &options).expect("a's end");
+            let theirs = b.create_data_channel("n", &options).expect("b's end");
+            (ours, theirs)
+        } else {
+            let opener = if a_opens { &mut a } else { &mut b };
+            let ours = opener
+                .create_data_channel("c", &json!({}))
+                .expect("channel");
+            wait_until("announced", &mut relay, &mut a, &mut b, |r| {
+                !r.received_by_a.is_empty() || !r.received_by_b.is_empty()
+            });
+            let theirs = relay
+                .received_by_b
+                .pop()
+                .or_else(|| relay.received_by_a.pop())
+                .expect("announced channel");
+            (ours, theirs)
+        };
+        wait_until("both ends open", &mut relay, &mut a, &mut b, |_| {
+            ours.state() == ChannelState::Open && theirs.state() == ChannelState::Open
+        });
+        ours.send(b"x", false).expect("send");
+        assert_eq!(recv(&theirs).data, b"x", "cycle {cycle}");
+        if (cycle / 2) % 2 == 0 {
+            ours.close();
+        } else {
+            theirs.close();
+        }
+        wait_until("both ends closed", &mut relay, &mut a, &mut b, |_| {
+            ours.state() == ChannelState::Closed && theirs.state() == ChannelState::Closed
+        });
+        drop((ours, theirs));
+        wait_for("nothing kept", &mut relay, &mut a, &mut b, |_, a, b| {
+            (a.kept_channel_counts().ok(), b.kept_channel_counts().ok())
+                == (Some(baseline.0), Some(baseline.1))
+        });
+    }
+    // The connection still carries data.
+    first.send(b"still here", false).expect("send");
+    assert_eq!(recv(&remote_first).data, b"still here");
+}

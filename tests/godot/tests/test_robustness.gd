@@ -117,6 +117,83 @@ func test_freeing_peers_and_channels_in_every_order() -> void:
 	# No crash on the way; the process must also exit cleanly (runner checks).
 
 
+## A peer that opens and closes channels forever must not grow our memory
+## (webrtc-rs kept every closed channel: vendor/webrtc/PATCHED.md 1). In-band
+## channels opened by either side and closed by either side, BATCH at a time.
+func test_5000_channel_open_close_cycles_keep_memory_flat() -> void:
+	var cycles := int(OS.get_environment("CHANNEL_CHURN_CYCLES")) if OS.get_environment("CHANNEL_CHURN_CYCLES") != "" else 5000
+	var warmup := int(cycles * 0.2)
+	var batch := 20
+	var a := WebRTCPeerConnection.new()
+	var b := WebRTCPeerConnection.new()
+	link(a, b)
+	var remote_of := {"a": [], "b": []}  # channels announced to a and to b, not yet taken
+	a.data_channel_received.connect(func(channel): remote_of.a.append(channel))
+	b.data_channel_received.connect(func(channel): remote_of.b.append(channel))
+	var keep := a.create_data_channel("keep", {"negotiated": true, "id": 0})
+	var keep_b := b.create_data_channel("keep", {"negotiated": true, "id": 0})
+	a.create_offer()
+	if not check(await pump_until([a, b], func(): return keep.get_ready_state() == WebRTCDataChannel.STATE_OPEN and keep_b.get_ready_state() == WebRTCDataChannel.STATE_OPEN), "connected"):
+		return
+	var baseline := {}
+	var started := Time.get_ticks_msec()
+	var done := 0
+	var slowest := 0
+	while done < cycles:
+		var batch_started := Time.get_ticks_msec()
+		# Half opened by a, half by b; each pair is [opener's end, the other's end].
+		var pairs := []
+		for i in batch:
+			var opener: WebRTCPeerConnection = a if i % 2 == 0 else b
+			pairs.append([opener.create_data_channel("c%d" % i), null, i % 2 == 0])
+		var announced := func():
+			return remote_of.a.size() + remote_of.b.size() >= batch
+		if not check(await pump_until([a, b], announced), "cycle %d: all %d channels announced" % [done, batch]):
+			return
+		for pair in pairs:
+			var theirs: Array = remote_of.b if pair[2] else remote_of.a
+			for k in theirs.size():
+				if theirs[k].get_label() == pair[0].get_label():
+					pair[1] = theirs[k]
+					theirs.remove_at(k)
+					break
+		var both_open := func():
+			return pairs.all(func(p): return p[1] != null and p[0].get_ready_state() == WebRTCDataChannel.STATE_OPEN and p[1].get_ready_state() == WebRTCDataChannel.STATE_OPEN)
+		if not check(await pump_until([a, b], both_open), "cycle %d: all open on both ends" % done):
+			return
+		for pair in pairs:
+			pair[0].put_packet(PackedByteArray([done % 256]))
+		var delivered := func(): return pairs.all(func(p): return p[1].get_available_packet_count() > 0)
+		if not check(await pump_until([a, b], delivered), "cycle %d: every channel carries a message" % done):
+			return
+		for k in pairs.size():
+			# Closed by the opener or by the other end, alternately.
+			pairs[k][(k >> 1) & 1].close()
+		var both_closed := func():
+			return pairs.all(func(p): return p[0].get_ready_state() == WebRTCDataChannel.STATE_CLOSED and p[1].get_ready_state() == WebRTCDataChannel.STATE_CLOSED)
+		if not check(await pump_until([a, b], both_closed), "cycle %d: all closed on both ends" % done):
+			return
+		pairs.clear()
+		done += batch
+		var batch_ms := Time.get_ticks_msec() - batch_started
+		slowest = max(slowest, batch_ms)
+		if done == warmup:
+			baseline = ProcessStats.snapshot()
+	var final := ProcessStats.snapshot()
+	var per_cycle := float(final.rss_kb - baseline.rss_kb) / (cycles - warmup)
+	print("  channel churn: %d cycles in %d ms (slowest batch of %d: %d ms); RSS after %d: %d KiB, after %d: %d KiB (%.3f KiB per cycle)" % [
+		cycles, Time.get_ticks_msec() - started, batch, slowest, warmup, baseline.rss_kb, cycles, final.rss_kb, per_cycle])
+	if cycles >= 1000:
+		check(per_cycle < 0.1, "RSS grows less than 0.1 KiB per cycle (%.3f)" % per_cycle)
+	var stats_a: Dictionary = a.call("get_stats")
+	var stats_b: Dictionary = b.call("get_stats")
+	check_eq([stats_a.channels.size(), stats_b.channels.size()], [1, 1], "get_stats() lists only the open channel")
+	check_eq(keep.put_packet("still here".to_utf8_buffer()), OK, "put after the churn")
+	check_eq(await next_packet([a, b], keep_b), "still here".to_utf8_buffer(), "the connection still carries data")
+	a.close()
+	b.close()
+
+
 func test_flooding_peer_is_bounded_and_lossless() -> void:
 	var pair := _pair()
 	pair.a.create_offer()
