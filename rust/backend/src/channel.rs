@@ -313,7 +313,6 @@ impl Channel {
             messages_sent: raw.map_or(0, |r| r.messages_sent()),
             messages_received: raw.map_or(0, |r| r.messages_received()),
             retransmissions: raw.map_or(0, |r| r.retransmissions()),
-            messages_abandoned: raw.map_or(0, |r| r.messages_abandoned()),
             buffered_amount: self.buffered_amount(),
             max_message_size: self.max_message_size(),
         }

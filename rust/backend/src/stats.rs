@@ -2,8 +2,8 @@
 //! (the adapter exposes it as `get_stats()`). Traffic is counted per channel;
 //! the round-trip time is the selected pair's latest ICE check (connectivity
 //! checks, then a consent check every 2 s: vendored webrtc-ice patch 4);
-//! loss is what our side of each channel's SCTP stream saw (webrtc-sctp
-//! patch 14).
+//! retransmissions are what our side of each channel's SCTP stream sent again
+//! (webrtc-sctp patch 14).
 
 use std::sync::Arc;
 
@@ -35,12 +35,9 @@ pub struct ChannelStats {
     pub bytes_received: usize,
     pub messages_sent: usize,
     pub messages_received: usize,
-    /// DATA chunks of this channel we sent again (timer expiry or fast
-    /// retransmit; vendored webrtc-sctp patch 14).
+    /// DATA chunks of this channel's messages we sent again (timer expiry or
+    /// fast retransmit; vendored webrtc-sctp patch 14).
     pub retransmissions: u64,
-    /// Our unreliable messages given up after a loss: the channel's
-    /// `max_retransmits` or `max_packet_life_time` was reached.
-    pub messages_abandoned: u64,
     pub buffered_amount: usize,
     /// The largest message `send` takes on this channel (see `Channel::max_message_size`).
     pub max_message_size: usize,
@@ -58,9 +55,8 @@ pub struct PeerStats {
     /// How many check responses that pair has measured (one per ~2 s once connected).
     pub rtt_samples: u64,
     pub channels: Vec<ChannelStats>,
-    /// Sums of the channels' `retransmissions` and `messages_abandoned`.
+    /// The sum of the channels' `retransmissions`.
     pub retransmissions: u64,
-    pub messages_abandoned: u64,
     /// Why the connection failed ("" unless it has): see failure.rs.
     pub failure_reason: String,
 }
@@ -106,6 +102,5 @@ pub(crate) async fn collect(pc: &RTCPeerConnection, channels: &[Arc<Channel>]) -
     }
     stats.channels = channels.iter().map(|c| c.stats()).collect();
     stats.retransmissions = stats.channels.iter().map(|c| c.retransmissions).sum();
-    stats.messages_abandoned = stats.channels.iter().map(|c| c.messages_abandoned).sum();
     stats
 }

@@ -132,7 +132,6 @@ pub fn stats_to_dictionary(stats: &PeerStats) -> VarDictionary {
         dict.set("messages_sent", c.messages_sent as i64);
         dict.set("messages_received", c.messages_received as i64);
         dict.set("retransmissions", c.retransmissions as i64);
-        dict.set("messages_abandoned", c.messages_abandoned as i64);
         dict.set("buffered_amount", c.buffered_amount as i64);
         dict.set("max_message_size", c.max_message_size as i64);
         channels.push(&dict.to_variant());
@@ -153,7 +152,6 @@ pub fn stats_to_dictionary(stats: &PeerStats) -> VarDictionary {
     dict.set("rtt_samples", stats.rtt_samples as i64);
     dict.set("channels", &channels.to_variant());
     dict.set("retransmissions", stats.retransmissions as i64);
-    dict.set("messages_abandoned", stats.messages_abandoned as i64);
     dict.set("failure_reason", stats.failure_reason.as_str());
     dict
 }

@@ -108,9 +108,8 @@ impl WebRtcRsPeerConnection {
     /// from the connectivity checks and then a consent check every 2 s; 0 before the first) and
     /// `rtt_samples` (how many responses measured it), `channels`: an Array with one Dictionary per open or opening data
     /// channel: `label`, `id`, `state`, `bytes_sent`, `bytes_received`, `messages_sent`,
-    /// `messages_received`, `retransmissions` (DATA chunks we sent again), `messages_abandoned`
-    /// (our unreliable messages given up after a loss), `buffered_amount`; `retransmissions` and
-    /// `messages_abandoned` summed over those channels; and `failure_reason`: empty unless the connection is
+    /// `messages_received`, `retransmissions` (SCTP DATA chunks of its messages we sent again),
+    /// `buffered_amount`; `retransmissions` summed over those channels; and `failure_reason`: empty unless the connection is
     /// FAILED, then one sentence saying why (no candidate pair succeeded, with the candidate types each
     /// side had and any TURN error such as a 401 or an unreachable server; the DTLS fingerprint did not
     /// match; consent lost after being connected). It is also shown once with `push_error`.

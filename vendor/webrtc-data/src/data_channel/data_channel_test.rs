@@ -230,20 +230,6 @@ async fn pr_ordered_unordered_test(channel_type: ChannelType, is_ordered: bool) 
     }
     bridge_process_at_least_one(&br).await;
 
-    // godot-webrtc-rs patch: the lost message 1 is abandoned when its
-    // retransmission falls due (T3-rtx; webrtc-sctp's PATCHED.md, section 14),
-    // not while it may still be on its way, so the bridge keeps moving until
-    // FORWARD-TSN lets message 2 through on the ordered channel.
-    let ticker = {
-        let br = Arc::clone(&br);
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_millis(10)).await;
-                br.tick().await;
-            }
-        })
-    };
-
     if !is_ordered {
         let (n, is_string) = dc1.read_data_channel(&mut rbuf[..]).await?;
         assert!(is_string, "should return isString being true");
@@ -263,8 +249,6 @@ async fn pr_ordered_unordered_test(channel_type: ChannelType, is_ordered: bool) 
         u32::from_be_bytes([rbuf[0], rbuf[1], rbuf[2], rbuf[3]]),
         "data should match"
     );
-    ticker.abort();
-    let _ = ticker.await;
 
     dc0.close().await?;
     dc1.close().await?;

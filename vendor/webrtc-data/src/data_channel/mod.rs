@@ -254,12 +254,6 @@ impl DataChannel {
         self.stream.retransmissions()
     }
 
-    /// godot-webrtc-rs patch: unreliable messages of this channel given up
-    /// after a loss (webrtc-sctp's PATCHED.md, section 14).
-    pub fn messages_abandoned(&self) -> u64 {
-        self.stream.messages_abandoned()
-    }
-
     async fn handle_dcep<B>(&self, data: &mut B) -> Result<()>
     where
         B: Buf,

@@ -508,6 +508,7 @@ impl AssociationInternal {
 
                 if let Some(c) = self.inflight_queue.get(tsn) {
                     self.count_retransmission(c); // godot-webrtc-rs patch 14
+                    self.check_partial_reliability_status(c);
                     to_fast_retrans.push(Box::new(c.clone()));
                     log::trace!(
                         "[{}] fast-retransmit: tsn={} sent={} htna={}",
@@ -1505,12 +1506,6 @@ impl AssociationInternal {
                 } else {
                     return Err(Error::ErrTsnRequestNotExist);
                 }
-                // godot-webrtc-rs patch 14: a fast retransmission is due.
-                if let Some(c) = self.inflight_queue.get(tsn) {
-                    if self.use_forward_tsn && !c.acked && c.miss_indicator >= 3 {
-                        abandon_if_exhausted(&self.streams, c, &self.name);
-                    }
-                }
 
                 tsn += 1;
             }
@@ -2023,8 +2018,7 @@ impl AssociationInternal {
             c.since = SystemTime::now(); // use to calculate RTT and also for maxPacketLifeTime
             c.nsent = 1; // being sent for the first time
 
-            // godot-webrtc-rs patch 14: no partial-reliability check here; a
-            // chunk is abandoned when a retransmission of it falls due.
+            self.check_partial_reliability_status(&c);
 
             log::trace!(
                 "[{}] sending ppi={} tsn={} ssn={} sent={} len={} ({},{})",
@@ -2178,6 +2172,59 @@ impl AssociationInternal {
         packets
     }
 
+    fn check_partial_reliability_status(&self, c: &ChunkPayloadData) {
+        if !self.use_forward_tsn {
+            return;
+        }
+
+        // draft-ietf-rtcweb-data-protocol-09.txt section 6
+        //	6.  Procedures
+        //		All Data Channel Establishment Protocol messages MUST be sent using
+        //		ordered delivery and reliable transmission.
+        //
+        if c.payload_type == PayloadProtocolIdentifier::Dcep {
+            return;
+        }
+
+        // PR-SCTP
+        if let Some(s) = self.streams.get(&c.stream_identifier) {
+            let reliability_type: ReliabilityType =
+                s.reliability_type.load(Ordering::SeqCst).into();
+            let reliability_value = s.reliability_value.load(Ordering::SeqCst);
+
+            if reliability_type == ReliabilityType::Rexmit {
+                // godot-webrtc-rs patch 14: `nsent` counts the first
+                // transmission too; upstream's `>=` allowed one retransmission
+                // fewer than maxRetransmits (1 behaved as 0).
+                if c.nsent > reliability_value {
+                    c.set_abandoned(true);
+                    log::trace!(
+                        "[{}] marked as abandoned: tsn={} ppi={} (remix: {})",
+                        self.name,
+                        c.tsn,
+                        c.payload_type,
+                        c.nsent
+                    );
+                }
+            } else if reliability_type == ReliabilityType::Timed {
+                if let Ok(elapsed) = SystemTime::now().duration_since(c.since) {
+                    if elapsed.as_millis() as u32 >= reliability_value {
+                        c.set_abandoned(true);
+                        log::trace!(
+                            "[{}] marked as abandoned: tsn={} ppi={} (timed: {:?})",
+                            self.name,
+                            c.tsn,
+                            c.payload_type,
+                            elapsed
+                        );
+                    }
+                }
+            }
+        } else {
+            log::error!("[{}] stream {} not found)", self.name, c.stream_identifier);
+        }
+    }
+
     /// godot-webrtc-rs patch 14: a DATA chunk of this stream's messages is sent
     /// again (DCEP control messages are not the application's, as in patch 7).
     fn count_retransmission(&self, c: &ChunkPayloadData) {
@@ -2224,6 +2271,7 @@ impl AssociationInternal {
 
             if let Some(c) = self.inflight_queue.get(tsn) {
                 self.count_retransmission(c); // godot-webrtc-rs patch 14
+                self.check_partial_reliability_status(c);
 
                 log::trace!(
                     "[{}] retransmitting tsn={} ssn={} sent={}",
@@ -2510,14 +2558,6 @@ impl RtxTimerObserver for AssociationInternal {
                 //  SHOULD try to advance the "Advanced.Peer.Ack.Point" by following
                 //  the procedures outlined in C2 - C5.
                 if self.use_forward_tsn {
-                    // godot-webrtc-rs patch 14: everything outstanding is due
-                    // for retransmission now.
-                    for c in self.inflight_queue.chunk_map.values() {
-                        if !c.acked {
-                            abandon_if_exhausted(&self.streams, c, &self.name);
-                        }
-                    }
-
                     // RFC 3758 Sec 3.5 C2
                     let mut i = self.advanced_peer_tsn_ack_point + 1;
                     while let Some(c) = self.inflight_queue.get(i) {
@@ -2593,43 +2633,5 @@ impl RtxTimerObserver for AssociationInternal {
             }
             _ => {}
         }
-    }
-}
-
-/// godot-webrtc-rs patch 14: PR-SCTP (RFC 3758) abandonment, decided when a
-/// retransmission of `c` falls due (fast retransmit or T3-rtx expiry), as
-/// dcSCTP does. Upstream marked a chunk abandoned right after its last allowed
-/// transmission, so FORWARD-TSN skipped it while it was still on its way (with
-/// `maxRetransmits: 0`, every message at the next SACK), and it counted the
-/// first transmission as a retransmission (`maxRetransmits: 1` never resent).
-/// Now a chunk is resent while it has been retransmitted fewer than
-/// `maxRetransmits` times and its message is younger than
-/// `maxPacketLifeTime`; otherwise its message is abandoned here, and counted
-/// once (its fragments share the flag) in the stream's `messages_abandoned`.
-fn abandon_if_exhausted(streams: &HashMap<u16, Arc<Stream>>, c: &ChunkPayloadData, name: &str) {
-    // All Data Channel Establishment Protocol messages are reliable (RFC 8832).
-    if c.payload_type == PayloadProtocolIdentifier::Dcep || c.abandoned.load(Ordering::SeqCst) {
-        return;
-    }
-    let Some(s) = streams.get(&c.stream_identifier) else {
-        return;
-    };
-    let reliability_value = s.reliability_value.load(Ordering::SeqCst);
-    let exhausted = match s.reliability_type.load(Ordering::SeqCst).into() {
-        ReliabilityType::Rexmit => c.nsent > reliability_value,
-        ReliabilityType::Timed => SystemTime::now()
-            .duration_since(c.since)
-            .is_ok_and(|age| age.as_millis() >= reliability_value as u128),
-        ReliabilityType::Reliable => false,
-    };
-    if exhausted && !c.abandoned.swap(true, Ordering::SeqCst) {
-        s.messages_abandoned.fetch_add(1, Ordering::Relaxed);
-        log::trace!(
-            "[{}] abandoned: tsn={} ssn={} sent={}",
-            name,
-            c.tsn,
-            c.stream_sequence_number,
-            c.nsent
-        );
     }
 }

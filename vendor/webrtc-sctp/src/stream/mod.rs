@@ -81,9 +81,8 @@ pub struct Stream {
     pub(crate) buffered_amount_low: AtomicUsize,
     pub(crate) on_buffered_amount_low: ArcSwapOption<Mutex<OnBufferedAmountLowFn>>,
     pub(crate) name: String,
-    // godot-webrtc-rs patch 14: loss as this stream's sender sees it.
+    // godot-webrtc-rs patch 14: DATA chunks this stream sent again.
     pub(crate) retransmissions: AtomicU64,
-    pub(crate) messages_abandoned: AtomicU64,
 }
 
 impl fmt::Debug for Stream {
@@ -141,21 +140,13 @@ impl Stream {
             on_buffered_amount_low: ArcSwapOption::empty(),
             name,
             retransmissions: AtomicU64::new(0),
-            messages_abandoned: AtomicU64::new(0),
         }
     }
 
-    /// godot-webrtc-rs patch 14: DATA chunks of this stream sent again (T3-rtx
-    /// expiry or fast retransmit).
+    /// godot-webrtc-rs patch 14: DATA chunks of this stream's messages sent
+    /// again (T3-rtx expiry or fast retransmit).
     pub fn retransmissions(&self) -> u64 {
         self.retransmissions.load(Ordering::Relaxed)
-    }
-
-    /// godot-webrtc-rs patch 14: messages of this stream given up (the
-    /// partial-reliability limit was reached and a chunk of the message was
-    /// lost), skipped with FORWARD-TSN instead of sent again.
-    pub fn messages_abandoned(&self) -> u64 {
-        self.messages_abandoned.load(Ordering::Relaxed)
     }
 
     /// stream_identifier returns the Stream identifier associated to the stream.
