@@ -30,23 +30,20 @@ pub(crate) struct ChannelRegistry {
 
 impl ChannelRegistry {
     pub(crate) fn register(&self, channel: &Arc<Channel>) {
-        let mut channels = self.lock();
-        channels.retain(|c| c.strong_count() > 0);
-        channels.push(Arc::downgrade(channel));
+        self.lock_pruned().push(Arc::downgrade(channel));
     }
 
     /// The channels someone (the script or a task) still holds.
     pub(crate) fn live(&self) -> Vec<Arc<Channel>> {
-        let mut channels = self.lock();
-        channels.retain(|c| c.strong_count() > 0);
-        channels.iter().filter_map(Weak::upgrade).collect()
+        self.lock_pruned()
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect()
     }
 
     /// How many channels the registry holds.
     pub(crate) fn kept(&self) -> usize {
-        let mut channels = self.lock();
-        channels.retain(|c| c.strong_count() > 0);
-        channels.len()
+        self.lock_pruned().len()
     }
 
     /// Closes every channel at once (the connection failed or closed).
@@ -75,8 +72,11 @@ impl ChannelRegistry {
         admitted
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Weak<Channel>>> {
-        self.channels.lock().unwrap_or_else(|e| e.into_inner())
+    /// The list, without the entries of channels nobody holds any more.
+    fn lock_pruned(&self) -> std::sync::MutexGuard<'_, Vec<Weak<Channel>>> {
+        let mut channels = self.channels.lock().unwrap_or_else(|e| e.into_inner());
+        channels.retain(|c| c.strong_count() > 0);
+        channels
     }
 }
 

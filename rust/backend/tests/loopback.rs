@@ -91,12 +91,7 @@ fn wait_until(
     b: &mut PeerConnection,
     mut done: impl FnMut(&Relay) -> bool,
 ) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !done(relay) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        relay.pump(a, b);
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    wait_for(what, relay, a, b, |r, _, _| done(r));
 }
 
 /// Waits until `channel` (created by `a`) is open on both ends.
