@@ -3,7 +3,9 @@
 //! the round-trip time is the selected pair's latest ICE check (connectivity
 //! checks, then a consent check every 2 s: vendored webrtc-ice patch 4);
 //! retransmissions are what our side of each channel's SCTP stream sent again
-//! (webrtc-sctp patch 14).
+//! (webrtc-sctp patch 14); messages_lost is what the remote gave up on (an
+//! unreliable channel's maxRetransmits or maxPacketLifeTime) that never
+//! arrived here (webrtc-sctp patch 15): only the receiving side can tell.
 
 use std::sync::Arc;
 
@@ -57,6 +59,10 @@ pub struct PeerStats {
     pub channels: Vec<ChannelStats>,
     /// The sum of the channels' `retransmissions`.
     pub retransmissions: u64,
+    /// Unreliable messages the remote abandoned that never arrived here, over
+    /// all channels, counted in SCTP DATA chunks: exact for messages of up to
+    /// 1163 bytes (one chunk); a larger lost message counts once per missing chunk.
+    pub messages_lost: u64,
     /// Why the connection failed ("" unless it has): see failure.rs.
     pub failure_reason: String,
 }
@@ -102,5 +108,6 @@ pub(crate) async fn collect(pc: &RTCPeerConnection, channels: &[Arc<Channel>]) -
     }
     stats.channels = channels.iter().map(|c| c.stats()).collect();
     stats.retransmissions = stats.channels.iter().map(|c| c.retransmissions).sum();
+    stats.messages_lost = sctp.abandoned_chunks_lost().await;
     stats
 }

@@ -152,6 +152,7 @@ pub fn stats_to_dictionary(stats: &PeerStats) -> VarDictionary {
     dict.set("rtt_samples", stats.rtt_samples as i64);
     dict.set("channels", &channels.to_variant());
     dict.set("retransmissions", stats.retransmissions as i64);
+    dict.set("messages_lost", stats.messages_lost as i64);
     dict.set("failure_reason", stats.failure_reason.as_str());
     dict
 }

@@ -109,7 +109,9 @@ impl WebRtcRsPeerConnection {
     /// `rtt_samples` (how many responses measured it), `channels`: an Array with one Dictionary per open or opening data
     /// channel: `label`, `id`, `state`, `bytes_sent`, `bytes_received`, `messages_sent`,
     /// `messages_received`, `retransmissions` (SCTP DATA chunks of its messages we sent again),
-    /// `buffered_amount`; `retransmissions` summed over those channels; and `failure_reason`: empty unless the connection is
+    /// `buffered_amount`; `retransmissions` summed over those channels; `messages_lost`: unreliable messages
+    /// the remote gave up on (past their `maxRetransmits` or `maxPacketLifeTime`) that never arrived here,
+    /// over all channels, counted in SCTP chunks (one per message of up to 1163 bytes); and `failure_reason`: empty unless the connection is
     /// FAILED, then one sentence saying why (no candidate pair succeeded, with the candidate types each
     /// side had and any TURN error such as a 401 or an unreachable server; the DTLS fingerprint did not
     /// match; consent lost after being connected). It is also shown once with `push_error`.

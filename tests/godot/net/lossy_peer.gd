@@ -246,6 +246,7 @@ func _unreliable_run(channel: WebRTCDataChannel, label: String) -> void:
 	var pad := PackedByteArray()
 	pad.resize(80)
 	var key := "USENT " + label
+	var lost_before: int = peer.call("get_stats").get("messages_lost", 0)
 	var finished := await _pump_until(func():
 		var due: int = min(UNRELIABLE_COUNT, (Time.get_ticks_msec() - started) * UNRELIABLE_RATE / 1000 + 1)
 		while s.sent < due:
@@ -256,21 +257,18 @@ func _unreliable_run(channel: WebRTCDataChannel, label: String) -> void:
 		if s.sent >= UNRELIABLE_COUNT and not s.usent_sent:
 			s.usent_sent = true
 			rel.put_packet(key.to_utf8_buffer())
-		while channel.get_available_packet_count() > 0:
-			var id := int(channel.get_packet().get_string_from_ascii().get_slice(" ", 1))
-			if s.seen.has(id):
-				s.dups += 1
-				continue
-			s.seen[id] = true
-			s.arrivals.append(Time.get_ticks_msec())
-			if id < s.last_id:
-				s.reordered += 1
-			s.last_id = id
-			s.highest = max(s.highest, id)
+		_take_unreliable(channel, s)
 		while rel.get_available_packet_count() > 0:
 			_take_reliable()
 		# Stragglers: wait a second after the peer said it sent everything.
 		return s.usent_sent and control.has(key) and Time.get_ticks_msec() - control[key][0] > 1000, 30.0)
+	# What the peer gave up on and we never got is counted here once its
+	# FORWARD-TSN has arrived (the last ones may wait for its T3 timer).
+	var lost := {"n": 0}
+	var accounted := await _pump_until(func():
+		_take_unreliable(channel, s)
+		lost.n = peer.call("get_stats").get("messages_lost", 0) - lost_before
+		return s.seen.size() + lost.n >= UNRELIABLE_COUNT, 10.0)
 	var got: int = s.seen.size()
 	var arrivals: Array = s.arrivals
 	var max_gap := 0
@@ -290,6 +288,26 @@ func _unreliable_run(channel: WebRTCDataChannel, label: String) -> void:
 	var loss := _channel_stats(peer.call("get_stats"), channel.get_label())
 	print("NET %s unreliable_%s retransmissions=%d" % [role, label, loss.get("retransmissions", -1)])
 	check_eq(loss.get("retransmissions", -1), 0, "%s: maxRetransmits 0 never retransmits (%s)" % [role, label])
+	# Every message is either delivered or counted lost (each is one chunk).
+	print("NET %s unreliable_%s messages_lost=%d (delivered %d + lost = %d of %d)" % [
+		role, label, lost.n, got, got + lost.n, UNRELIABLE_COUNT])
+	check(accounted, "%s: messages_lost accounts for every undelivered message (%s)" % [role, label])
+	check_eq(got + lost.n, UNRELIABLE_COUNT, "%s: delivered + messages_lost = sent (%s)" % [role, label])
+
+
+## Reads what arrived on `channel` into the run's tally `s`.
+func _take_unreliable(channel: WebRTCDataChannel, s: Dictionary) -> void:
+	while channel.get_available_packet_count() > 0:
+		var id := int(channel.get_packet().get_string_from_ascii().get_slice(" ", 1))
+		if s.seen.has(id):
+			s.dups += 1
+			continue
+		s.seen[id] = true
+		s.arrivals.append(Time.get_ticks_msec())
+		if id < s.last_id:
+			s.reordered += 1
+		s.last_id = id
+		s.highest = max(s.highest, id)
 
 
 ## Waits until the scenario has started link event `phase`; returns its start

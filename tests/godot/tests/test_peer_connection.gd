@@ -328,4 +328,5 @@ func test_get_stats_reports_transport_candidates_and_channel_traffic() -> void:
 	print("  loopback rtt_ms %.3f (%d samples)" % [stats["rtt_ms"], stats["rtt_samples"]])
 	# Nothing is lost on loopback: nothing resent, nothing given up.
 	check_eq([chat["retransmissions"], stats["retransmissions"]], [0, 0], "loopback: nothing resent (channel, connection)")
+	check_eq([stats["messages_lost"], b.call("get_stats")["messages_lost"]], [0, 0], "loopback: nothing lost (either side)")
 

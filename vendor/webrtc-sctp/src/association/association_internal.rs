@@ -2,7 +2,7 @@
 mod association_internal_test;
 
 use async_trait::async_trait;
-use portable_atomic::AtomicBool;
+use portable_atomic::{AtomicBool, AtomicU64};
 
 use super::*;
 use crate::param::param_forward_tsn_supported::ParamForwardTsnSupported;
@@ -20,6 +20,9 @@ pub struct AssociationInternal {
     pub(crate) max_message_size: Arc<AtomicU32>,
     pub(crate) inflight_queue_length: Arc<AtomicUsize>,
     pub(crate) will_send_shutdown: Arc<AtomicBool>,
+    // godot-webrtc-rs patch 15: DATA chunks the peer abandoned (skipped by a
+    // FORWARD-TSN) that never arrived here; see Association::abandoned_chunks_lost.
+    pub(crate) abandoned_chunks_lost: Arc<AtomicU64>,
     awake_write_loop_ch: Arc<mpsc::Sender<()>>,
 
     peer_verification_tag: u32,
@@ -171,6 +174,7 @@ impl AssociationInternal {
             payload_queue: PayloadQueue::new(Arc::new(AtomicUsize::new(0))),
             inflight_queue: PayloadQueue::new(Arc::clone(&inflight_queue_length)),
             inflight_queue_length,
+            abandoned_chunks_lost: Arc::new(AtomicU64::new(0)),
             pending_queue: Arc::new(PendingQueue::new()),
             control_queue: ControlQueue::new(),
             mtu,
@@ -1853,10 +1857,16 @@ impl AssociationInternal {
         //   chunk,
 
         // Advance peer_last_tsn
+        // godot-webrtc-rs patch 15: a skipped TSN that is not queued never
+        // arrived (and is dropped as a duplicate if it still does): count it.
+        let mut lost = 0;
         while sna32lt(self.peer_last_tsn, c.new_cumulative_tsn) {
-            self.payload_queue.pop(self.peer_last_tsn + 1); // may not exist
+            if self.payload_queue.pop(self.peer_last_tsn + 1).is_none() {
+                lost += 1;
+            }
             self.peer_last_tsn += 1;
         }
+        self.abandoned_chunks_lost.fetch_add(lost, Ordering::Relaxed);
 
         // Report new peer_last_tsn value and abandoned largest SSN value to
         // corresponding streams so that the abandoned chunks can be removed

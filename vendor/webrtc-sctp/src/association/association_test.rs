@@ -1045,6 +1045,61 @@ async fn test_assoc_unreliable_rexmit_one_retransmits_once() -> Result<()> {
     Ok(())
 }
 
+// godot-webrtc-rs patch 15: the receiver counts the abandoned chunks that
+// never reached it, and only those.
+#[tokio::test]
+async fn test_assoc_abandoned_chunks_lost_counts_what_never_arrived() -> Result<()> {
+    const SI: u16 = 1;
+    let mut sbuf = vec![0u8; 1000]; // one chunk, one packet each
+    fill(&mut sbuf[..]);
+
+    let (br, ca, cb) = Bridge::new(0, None, None);
+    let (a0, mut a1) =
+        create_new_association_pair(&br, Arc::new(ca), Arc::new(cb), AckMode::NoDelay, 0).await?;
+    let (s0, s1) = establish_session_pair(&br, &a0, &mut a1, SI).await?;
+    {
+        let mut a = a0.association_internal.lock().await;
+        a.rto_mgr.set_rto(100, true);
+    }
+    s0.set_reliability_params(true, ReliabilityType::Rexmit, 0);
+    s1.set_reliability_params(true, ReliabilityType::Rexmit, 0);
+
+    for id in 0u32..4 {
+        sbuf[0..4].copy_from_slice(&id.to_be_bytes());
+        s0.write_sctp(
+            &Bytes::from(sbuf.clone()),
+            PayloadProtocolIdentifier::Binary,
+        )
+        .await?;
+    }
+    while br.len(0).await < 4 {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    br.drop_offset(0, 0, 1).await; // message 0
+    br.drop_offset(0, 1, 1).await; // message 2 (now second in the queue)
+    flush_buffers(&br, &a0, &a1).await;
+
+    let mut buf = vec![0u8; 2000];
+    for id in [1u32, 3] {
+        let (n, _) = s1.read_sctp(&mut buf).await?;
+        assert_eq!(n, sbuf.len(), "unexpected length of received data");
+        assert_eq!(u32::from_be_bytes([buf[0], buf[1], buf[2], buf[3]]), id);
+    }
+    assert_eq!(
+        a1.abandoned_chunks_lost(),
+        2,
+        "the receiver missed messages 0 and 2"
+    );
+    assert_eq!(
+        a0.abandoned_chunks_lost(),
+        0,
+        "the sender received nothing it lost"
+    );
+
+    close_association_pair(&br, a0, a1).await;
+    Ok(())
+}
+
 //use std::io::Write;
 
 #[tokio::test]

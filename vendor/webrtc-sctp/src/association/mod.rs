@@ -13,7 +13,7 @@ use std::time::SystemTime;
 use association_internal::*;
 use association_stats::*;
 use bytes::{Bytes, BytesMut};
-use portable_atomic::{AtomicBool, AtomicU32, AtomicU8, AtomicUsize};
+use portable_atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, AtomicUsize};
 use rand::random;
 use tokio::sync::{broadcast, mpsc, Mutex};
 use util::Conn;
@@ -238,6 +238,8 @@ pub struct Association {
     net_conn: Arc<dyn Conn + Send + Sync>,
     bytes_received: Arc<AtomicUsize>,
     bytes_sent: Arc<AtomicUsize>,
+    // godot-webrtc-rs patch 15
+    abandoned_chunks_lost: Arc<AtomicU64>,
 
     pub(crate) association_internal: Arc<Mutex<AssociationInternal>>,
 }
@@ -338,6 +340,7 @@ impl Association {
         let max_message_size = Arc::clone(&ai.max_message_size);
         let inflight_queue_length = Arc::clone(&ai.inflight_queue_length);
         let will_send_shutdown = Arc::clone(&ai.will_send_shutdown);
+        let abandoned_chunks_lost = Arc::clone(&ai.abandoned_chunks_lost);
 
         let mut init = ChunkInit {
             initial_tsn: ai.my_next_tsn,
@@ -421,6 +424,7 @@ impl Association {
                 net_conn,
                 bytes_received,
                 bytes_sent,
+                abandoned_chunks_lost,
                 association_internal,
             },
             handshake_completed_ch_rx,
@@ -572,6 +576,15 @@ impl Association {
     /// bytes_received returns the number of bytes received
     pub fn bytes_received(&self) -> usize {
         self.bytes_received.load(Ordering::SeqCst)
+    }
+
+    /// godot-webrtc-rs patch 15: how many DATA chunks the peer abandoned
+    /// (unreliable messages past their maxRetransmits or lifetime, skipped by
+    /// a FORWARD-TSN) without them having arrived here: one per lost message
+    /// of up to one chunk. Only the receiver can tell which abandoned chunks
+    /// were lost; the sender abandons them before it knows.
+    pub fn abandoned_chunks_lost(&self) -> u64 {
+        self.abandoned_chunks_lost.load(Ordering::Relaxed)
     }
 
     /// open_stream opens a stream

@@ -440,7 +440,7 @@ impl RTCSctpTransport {
         sctp_association.clone()
     }
 
-    /// godot-webrtc-rs patch: forgets a data channel that is closed for good.
+    /// godot-webrtc-rs patch 1: forgets a data channel that is closed for good.
     /// Upstream kept every channel, open or closed, in `data_channels` for the
     /// connection's whole life (about 3.5 KiB each, and their ids were never
     /// used again). Only the owner of a detached channel knows when it is
@@ -451,9 +451,18 @@ impl RTCSctpTransport {
         data_channels.retain(|dc| !Arc::ptr_eq(dc, data_channel));
     }
 
-    /// godot-webrtc-rs patch: how many data channels this transport keeps.
+    /// godot-webrtc-rs patch 1: how many data channels this transport keeps.
     pub async fn data_channel_count(&self) -> usize {
         self.data_channels.lock().await.len()
+    }
+
+    /// godot-webrtc-rs patch 2: the unreliable DATA chunks the remote
+    /// abandoned that never arrived here (webrtc-sctp patch 15's
+    /// `Association::abandoned_chunks_lost`); 0 before the association starts.
+    pub async fn abandoned_chunks_lost(&self) -> u64 {
+        self.association()
+            .await
+            .map_or(0, |association| association.abandoned_chunks_lost())
     }
 
     pub(crate) fn data_channels_accepted(&self) -> u32 {
