@@ -2,7 +2,7 @@
 # The one test command: builds everything, provisions Godot if $GODOT is not
 # set, then runs formatting and lint checks, the Rust tests (ours and the
 # vendored webrtc-rs crates' own), the packaging of
-# the release zip, a short fuzzing run, the headless Godot tests (including a
+# the release zip (four platforms), the backend's tests under Wine, a short fuzzing run, the headless Godot tests (including a
 # smoke test of the zip) and the short benchmark. Exits non-zero if
 # anything fails.
 set -euo pipefail
@@ -26,9 +26,13 @@ cargo test -j2 --workspace
 step "unit tests of the vendored, patched webrtc-rs crates"
 tools/test-vendored.sh
 
-step "package the addon: release builds for Linux x86_64, Windows x86_64 and Linux arm64, dist/*.zip"
-# Checked by tests/scenarios/package_smoke.sh in the Godot tests below.
+step "package the addon: release builds for Linux x86_64, Windows x86_64, Linux arm64 and macOS, dist/*.zip"
+# Checked by tests/scenarios/package_smoke.sh in the Godot tests below (the
+# arm64 library also in arm64 Godot under qemu-user).
 tools/package.sh --cross
+
+step "Windows x86_64: the backend's tests and the bench, run under Wine"
+tools/wine-test.sh
 
 step "fuzz every parser for 30 s (cargo-fuzz)"
 tools/fuzz.sh 30

@@ -3,15 +3,19 @@
 # addons/webrtc_rs/bin/ under the name webrtc_rs.gdextension expects:
 #   x86_64-pc-windows-gnu      -> bin/webrtc_rs.windows.x86_64.dll
 #   aarch64-unknown-linux-gnu  -> bin/libwebrtc_rs.linux.arm64.so
+#   universal2-apple-darwin    -> bin/libwebrtc_rs.macos.universal.dylib
+#                                 (x86_64 + arm64, macOS 11 or later)
 #
-#   tools/cross-build.sh                 both targets
-#   tools/cross-build.sh TRIPLE...       only those (also: windows, linux-arm64)
+#   tools/cross-build.sh                 all three targets
+#   tools/cross-build.sh TRIPLE...       only those (also: windows, linux-arm64, macos)
 #
 # Needs the rustup target and a C cross toolchain (the linker, and the C
 # compiler `ring` builds its assembly/C with). Missing pieces are installed when
 # running as root (rustup target add; apt-get install gcc-mingw-w64-x86-64 /
 # gcc-aarch64-linux-gnu libc6-dev-arm64-cross); otherwise the script says what
-# to install.
+# to install. macOS needs no Apple SDK: zig (PyPI ziglang, pip-installed when
+# missing) compiles the C, rust-lld links against stub libraries
+# (tools/macos-ld.sh), llvm-lipo-14 (Debian llvm-14) makes the universal file.
 #
 # The linkers are passed as CARGO_TARGET_<TRIPLE>_LINKER (and CC_/AR_<triple>
 # for build scripts) for this run only, rather than through a committed
@@ -106,20 +110,99 @@ check_linux_arm64() {
     "glibc >= $("$readelf" --dyn-syms -W "$so" | grep -o 'GLIBC_[0-9.]*' | sort -V | tail -1)"
 }
 
+# macOS: Godot loads one universal library, built here without an Apple SDK:
+# zig compiles ring's C and assembly, rustup's rust-lld links each slice
+# against stub libraries (tools/macos-ld.sh, which says why not zig's linker),
+# llvm-lipo joins them. Only the entry symbol is exported, and the load
+# commands name macOS 11 as the minimum.
+MACOS_MIN=11.0
+ensure_zig() {
+  python3 -m ziglang version >/dev/null 2>&1 && return
+  log "pip install ziglang"
+  python3 -m pip install -q ziglang >&2 || die "could not install ziglang (pip install ziglang)"
+}
+
+ensure_llvm_tools() {
+  command -v llvm-objdump-14 >/dev/null 2>&1 && command -v llvm-lipo-14 >/dev/null 2>&1 && return
+  is_root || die "llvm-14 is needed to build and check the macOS library (apt-get install llvm-14)"
+  log "apt-get install llvm-14"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends llvm-14 >&2 \
+    || { apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends llvm-14 >&2; }
+}
+
+# The stub SDK: zig's libSystem.tbd, its targets narrowed to the two macOS
+# slices (rust-lld rejects zig's arm64e.x1 and takes arm64 for arm64e).
+macos_stub_sdk() {
+  local sdk=${XDG_CACHE_HOME:-$HOME/.cache}/godot-webrtc-rs/macos-stub-sdk zig_lib
+  zig_lib=$(python3 -c 'import ziglang, os; print(os.path.dirname(ziglang.__file__))')/lib
+  mkdir -p "$sdk/usr/lib"
+  python3 - "$zig_lib/libc/darwin/libSystem.tbd" "$sdk/usr/lib/libSystem.tbd" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+def narrow(match):
+    kept = []
+    for t in match.group(1).replace("\n", " ").split(","):
+        t = t.strip().replace("arm64e-", "arm64-")
+        if t in ("x86_64-macos", "arm64-macos") and t not in kept:
+            kept.append(t)
+    return "targets: [ " + ", ".join(kept) + " ]"
+open(sys.argv[2], "w").write(re.sub(r"targets:\s*\[([^\]]*)\]", narrow, text))
+PY
+  echo "$sdk"
+}
+
+build_macos() {
+  local out=$bin/libwebrtc_rs.macos.universal.dylib started sdk triple arch upper slices=()
+  ensure_zig
+  ensure_llvm_tools
+  sdk=$(macos_stub_sdk)
+  for triple in x86_64-apple-darwin aarch64-apple-darwin; do
+    ensure_rust_target "$triple"
+    arch=${triple%%-*}
+    upper=$(echo "$triple" | tr 'a-z-' 'A-Z_')
+    mkdir -p "$target_dir/macos-cc"
+    cc=$(cd "$target_dir/macos-cc" && pwd)/$arch-cc
+    # zig takes its own -target, not the --target= cc-rs passes.
+    cat >"$cc" <<EOF
+#!/usr/bin/env bash
+args=()
+for arg in "\$@"; do case "\$arg" in --target=*) ;; *) args+=("\$arg") ;; esac; done
+exec python3 -m ziglang cc -target $arch-macos.$MACOS_MIN "\${args[@]}"
+EOF
+    chmod +x "$cc"
+    log "building $triple (rust-lld against the stub SDK, macOS $MACOS_MIN)"
+    started=$(date +%s)
+    env MACOSX_DEPLOYMENT_TARGET=$MACOS_MIN MACOS_STUB_SDK="$sdk" \
+      "CARGO_TARGET_${upper}_LINKER=$PWD/tools/macos-ld.sh" \
+      "CARGO_TARGET_${upper}_RUSTFLAGS=-C linker-flavor=ld64.lld" \
+      "CC_${triple//-/_}=$cc" "AR_${triple//-/_}=llvm-ar-14" \
+      cargo build -j"$jobs" -p webrtc-rs-godot --release --target "$triple" >&2
+    log "$triple built in $(($(date +%s) - started)) s"
+    slices+=("$target_dir/$triple/release/libwebrtc_rs.dylib")
+  done
+  llvm-lipo-14 -create "${slices[@]}" -output "$out"
+  tools/check-macos-dylib.sh "$out" >&2 || die "$out does not pass tools/check-macos-dylib.sh"
+}
+
 targets=()
 for arg in "$@"; do
   case "$arg" in
     windows | windows-x86_64) targets+=(x86_64-pc-windows-gnu) ;;
     linux-arm64 | arm64) targets+=(aarch64-unknown-linux-gnu) ;;
+    macos | macos-universal) targets+=(universal2-apple-darwin) ;;
     -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
     *) targets+=("$arg") ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(x86_64-pc-windows-gnu aarch64-unknown-linux-gnu)
+[ ${#targets[@]} -gt 0 ] || targets=(x86_64-pc-windows-gnu aarch64-unknown-linux-gnu universal2-apple-darwin)
 
 for triple in "${targets[@]}"; do
+  if [ "$triple" = universal2-apple-darwin ]; then
+    build_macos
+    continue
+  fi
   desc=$(describe "$triple") \
-    || die "unsupported target $triple (supported: x86_64-pc-windows-gnu, aarch64-unknown-linux-gnu)"
+    || die "unsupported target $triple (supported: x86_64-pc-windows-gnu, aarch64-unknown-linux-gnu, universal2-apple-darwin)"
   read -r prefix output installed packages <<<"$desc"
   ensure_rust_target "$triple"
   upper=$(echo "$triple" | tr 'a-z-' 'A-Z_')

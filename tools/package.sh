@@ -9,9 +9,10 @@
 #   LICENSE, README.md
 #
 #   tools/package.sh           Linux x86_64 only
-#   tools/package.sh --cross   also Windows x86_64 and Linux arm64 (tools/cross-build.sh)
+#   tools/package.sh --cross   also Windows x86_64, Linux arm64 and macOS universal
+#                              (tools/cross-build.sh)
 #
-# Entries for macOS, Android and iOS stay listed although their files are not
+# Entries for Android and iOS (and the others, when not built) stay listed although their files are not
 # in the zip: Godot only resolves the entry matching the platform it runs on,
 # so they are ignored elsewhere; users who need those platforms build the file
 # themselves (README) and drop it into bin/ under the listed name.
@@ -53,8 +54,8 @@ log "linux x86_64 built in $(($(date +%s) - started)) s"
 cp "$target_dir/release/libwebrtc_rs.so" "$bin/libwebrtc_rs.linux.x86_64.so"
 built=(libwebrtc_rs.linux.x86_64.so)
 if $cross; then
-  tools/cross-build.sh x86_64-pc-windows-gnu aarch64-unknown-linux-gnu
-  built+=(webrtc_rs.windows.x86_64.dll libwebrtc_rs.linux.arm64.so)
+  tools/cross-build.sh x86_64-pc-windows-gnu aarch64-unknown-linux-gnu universal2-apple-darwin
+  built+=(webrtc_rs.windows.x86_64.dll libwebrtc_rs.linux.arm64.so libwebrtc_rs.macos.universal.dylib)
 fi
 
 stage=$(mktemp -d)
@@ -78,10 +79,11 @@ entry() { printf '%s.debug%s = "bin/%s"\n%s.release%s = "bin/%s"\n' "$1" "$2" "$
   entry linux .x86_64 libwebrtc_rs.linux.x86_64.so
   if has libwebrtc_rs.linux.arm64.so; then entry linux .arm64 libwebrtc_rs.linux.arm64.so; fi
   if has webrtc_rs.windows.x86_64.dll; then entry windows .x86_64 webrtc_rs.windows.x86_64.dll; fi
+  if has libwebrtc_rs.macos.universal.dylib; then entry macos "" libwebrtc_rs.macos.universal.dylib; fi
   echo
   echo "; Not in this package: build these yourself (see README.md) and put them into"
   echo "; bin/ under these names. Godot ignores entries for platforms it is not running on."
-  entry macos "" libwebrtc_rs.macos.universal.dylib
+  if ! has libwebrtc_rs.macos.universal.dylib; then entry macos "" libwebrtc_rs.macos.universal.dylib; fi
   entry android .arm64 libwebrtc_rs.android.arm64.so
   entry android .x86_64 libwebrtc_rs.android.x86_64.so
   entry ios "" libwebrtc_rs.ios.arm64.dylib

@@ -8,10 +8,12 @@
 #     the platforms users build themselves (macOS, Android, iOS);
 #   - the Linux x86_64 library exports only the entry symbol, and which glibc
 #     it needs (printed as "minimum glibc: X.Y");
-#   - the Windows DLL / Linux arm64 library, when packaged;
+#   - the Windows DLL / Linux arm64 / macOS universal library, when packaged
+#     (macOS: tools/check-macos-dylib.sh);
 #   - that headless Godot loads it (the editor binary loads the debug entry,
 #     i.e. the release file) and two WebRTCPeerConnections connect and
-#     exchange a message both ways.
+#     exchange a message both ways; with the Linux arm64 library packaged, the
+#     same in Debian's arm64 Godot under qemu-user (tools/provision-godot-arm64.sh).
 # Prints TEST PASS/FAIL lines and "N passed, N failed"; fails when there is no zip.
 # Uses $GODOT (provisioned when unset).
 set -uo pipefail
@@ -51,6 +53,12 @@ missing=""
 for f in webrtc_rs.gdextension LICENSE README.md bin/libwebrtc_rs.linux.x86_64.so; do
   [ -f "$addon/$f" ] || missing="$missing $f"
 done
+# CI packages with --cross (tests/run.sh): every platform built here must be in it.
+if [ "${CI:-}" = true ]; then
+  for f in bin/webrtc_rs.windows.x86_64.dll bin/libwebrtc_rs.linux.arm64.so bin/libwebrtc_rs.macos.universal.dylib; do
+    [ -f "$addon/$f" ] || missing="$missing $f"
+  done
+fi
 if [ -z "$outside" ] && [ -z "$missing" ]; then
   pass package_layout
 else
@@ -139,6 +147,17 @@ if [ -f "$arm" ]; then
   fi
 fi
 
+mac=$addon/bin/libwebrtc_rs.macos.universal.dylib
+if [ -f "$mac" ]; then
+  file "$mac"
+  if report=$(tools/check-macos-dylib.sh "$mac" 2>&1); then
+    echo "$report"
+    pass package_macos_universal
+  else
+    fail package_macos_universal "$report"
+  fi
+fi
+
 # --- load it in Godot and connect two peers --------------------------------------
 cat >"$project/project.godot" <<'EOF'
 ; Fresh project for the package smoke test.
@@ -181,6 +200,7 @@ func pump_until(peers: Array, condition: Callable, timeout_s := 15.0) -> bool:
 
 func _run() -> void:
 	print("SMOKE extensions: ", GDExtensionManager.get_loaded_extensions())
+	print("SMOKE architecture: ", Engine.get_architecture_name())
 	var a := WebRTCPeerConnection.new()
 	var b := WebRTCPeerConnection.new()
 	expect(a.get_class() == "WebRTCRsPeerConnection", "WebRTCPeerConnection.new() is a %s" % a.get_class())
@@ -215,16 +235,22 @@ func _run() -> void:
 	print("SMOKE done, %d failed" % failures)
 	quit(0 if failures == 0 else 1)
 EOF
-log=$work/godot.log
-timeout -k 5 60 "$GODOT" --headless --path "$project" -s res://smoke.gd >"$log" 2>&1
-code=$?
-grep -E '^SMOKE' "$log"
-if [ "$code" -eq 0 ] && grep -q '^SMOKE done, 0 failed$' "$log" && ! grep -qE 'SCRIPT ERROR|\[panic ' "$log"; then
-  pass package_godot_connects_and_exchanges
-else
-  fail package_godot_connects_and_exchanges "exit $code"
-  tail -40 "$log" | sed 's/^/    /'
-fi
+# smoke_run NAME GODOT TIMEOUT ARCHITECTURE: the script above in that Godot.
+smoke_run() {
+  local name=$1 godot=$2 limit=$3 arch=$4 log=$work/$1.log code
+  timeout -k 5 "$limit" "$godot" --headless --path "$project" -s res://smoke.gd >"$log" 2>&1
+  code=$?
+  grep -E '^SMOKE' "$log"
+  if [ "$code" -eq 0 ] && grep -q '^SMOKE done, 0 failed$' "$log" && grep -qx "SMOKE architecture: $arch" "$log" \
+    && ! grep -qE 'SCRIPT ERROR|\[panic ' "$log"; then
+    pass "$name"
+  else
+    fail "$name" "exit $code"
+    tail -40 "$log" | sed 's/^/    /'
+  fi
+}
+smoke_run package_godot_connects_and_exchanges "$GODOT" 60 x86_64
+log=$work/package_godot_connects_and_exchanges.log
 # Loading must be clean: no engine error or warning at all, in particular none
 # for the entries of platforms Godot is not running on (macOS, Android, iOS:
 # listed, files absent).
@@ -232,5 +258,17 @@ if grep -E '^(ERROR|WARNING|SCRIPT ERROR):' "$log" >"$work/ext_errors"; then
   fail package_no_extension_errors "$(head -5 "$work/ext_errors" | tr '\n' ' ')"
 else
   pass package_no_extension_errors
+fi
+
+# --- the Linux arm64 library in arm64 Godot, under qemu-user --------------------
+# Emulated (~25x slower): the same two peers, with a generous limit.
+if [ -f "$arm" ]; then
+  if godot_arm64=$(tools/provision-godot-arm64.sh); then
+    started=$(date +%s)
+    smoke_run package_linux_arm64_godot_connects "$godot_arm64" 300 arm64
+    echo "arm64 Godot under qemu: $(($(date +%s) - started)) s"
+  else
+    fail package_linux_arm64_godot_connects "could not provision arm64 Godot (tools/provision-godot-arm64.sh)"
+  fi
 fi
 finish
