@@ -13,6 +13,7 @@ mod events;
 mod failure;
 mod lifecycle;
 pub mod log;
+pub mod monitor;
 pub mod options;
 pub mod panic_guard;
 pub mod peer;

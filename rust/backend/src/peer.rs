@@ -6,7 +6,7 @@
 //! data, which the engine takes with `next_event` from its poll.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
 use crossbeam_channel::Receiver;
@@ -31,6 +31,7 @@ use crate::events::EventOutbox;
 pub use crate::events::PeerEvent;
 use crate::failure::{self, Dtls, Evidence};
 use crate::log::log_error;
+use crate::monitor::{self, ConnectionTotals, Monitored};
 use crate::options::parse_channel_options;
 use crate::sdp::{
     check_candidate, check_media_id, parse_description, with_max_message_size, Description, SdpKind,
@@ -88,6 +89,38 @@ impl Shared {
     }
 }
 
+/// The state a script sees: CLOSED once closed, FAILED (latched) once failed.
+fn state_of(pc: &RTCPeerConnection, shared: &Shared) -> ConnectionState {
+    if shared.closed.load(Ordering::SeqCst) {
+        ConnectionState::Closed
+    } else if shared.failed.load(Ordering::SeqCst) {
+        ConnectionState::Failed
+    } else {
+        pc.connection_state().into()
+    }
+}
+
+/// What the monitors read of one connection (monitor.rs holds it weakly;
+/// it holds the connection weakly, so neither keeps the other alive).
+struct Watched {
+    pc: Weak<RTCPeerConnection>,
+    shared: Weak<Shared>,
+}
+
+impl Monitored for Watched {
+    fn totals(
+        &self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<ConnectionTotals>> + Send + '_>>
+    {
+        Box::pin(async move {
+            let (pc, shared) = (self.pc.upgrade()?, self.shared.upgrade()?);
+            let channels = shared.channels.live();
+            let stats = stats::collect(&pc, &channels).await;
+            Some(ConnectionTotals::from_stats(state_of(&pc, &shared), &stats))
+        })
+    }
+}
+
 impl Drop for Shared {
     fn drop(&mut self) {
         for ufrag in &self.evidence().local_ufrags {
@@ -100,6 +133,8 @@ pub struct PeerConnection {
     runtime: Handle,
     pc: Arc<RTCPeerConnection>,
     shared: Arc<Shared>,
+    /// Keeps this connection on the monitors' list (monitor.rs).
+    _watched: Arc<dyn Monitored>,
     events: Receiver<PeerEvent>,
     pending_candidates: Vec<RTCIceCandidateInit>,
     /// The last description we applied locally, as announced, to accept its echo.
@@ -161,10 +196,17 @@ impl PeerConnection {
             evidence: Mutex::new(evidence),
             failure_reason: OnceLock::new(),
         });
+        let pc = Arc::new(pc);
+        let watched: Arc<dyn Monitored> = Arc::new(Watched {
+            pc: Arc::downgrade(&pc),
+            shared: Arc::downgrade(&shared),
+        });
+        monitor::watch(Arc::downgrade(&watched));
         let peer = Self {
             runtime,
-            pc: Arc::new(pc),
+            pc,
             shared,
+            _watched: watched,
             events,
             pending_candidates: Vec::new(),
             local_description: None,
@@ -268,13 +310,7 @@ impl PeerConnection {
     }
 
     pub fn connection_state(&self) -> ConnectionState {
-        if self.is_closed() {
-            ConnectionState::Closed
-        } else if self.shared.failed.load(Ordering::SeqCst) {
-            ConnectionState::Failed
-        } else {
-            self.pc.connection_state().into()
-        }
+        state_of(&self.pc, &self.shared)
     }
 
     pub fn gathering_state(&self) -> GatheringState {

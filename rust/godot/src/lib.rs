@@ -3,6 +3,7 @@
 
 mod channel;
 mod convert;
+mod monitors;
 mod peer;
 
 use godot::builtin::VarDictionary;
@@ -91,10 +92,12 @@ unsafe impl ExtensionLibrary for WebRtcRs {
             return;
         }
         WebRtcPeerConnection::set_default_extension(&StringName::from(peer::CLASS_NAME));
+        monitors::register();
     }
 
     fn on_stage_deinit(stage: InitStage) {
         if stage == InitStage::Scene {
+            monitors::unregister();
             // A runtime that outlives the engine crashes it at exit.
             webrtc_rs_backend::runtime::shutdown();
         }
