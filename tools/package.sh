@@ -7,6 +7,7 @@
 #                      every debug entry points at the same optimized file as
 #                      the release entry (the editor loads the debug entries)
 #   LICENSE, README.md
+#   plugin.cfg, editor/, runtime/   the WebRTC debugger tab (an editor plugin)
 #
 #   tools/package.sh           Linux x86_64 only
 #   tools/package.sh --cross   also Windows x86_64, Linux arm64 and macOS universal
@@ -66,6 +67,9 @@ for lib in "${built[@]}"; do
   cp "$bin/$lib" "$out/bin/$lib"
 done
 cp LICENSE README.md "$out/"
+# The debugger tab: editor plugin (enabled in Project Settings > Plugins) and
+# the game-side reporter it adds as an autoload.
+cp -r "$addon/plugin.cfg" "$addon/editor" "$addon/runtime" "$out/"
 
 # The [configuration] section is the addon's own; [libraries] is generated.
 has() { [ -f "$out/bin/$1" ]; }
@@ -76,17 +80,26 @@ entry() { printf '%s.debug%s = "bin/%s"\n%s.release%s = "bin/%s"\n' "$1" "$2" "$
   echo
   echo "; Packaged by tools/package.sh: debug entries (what the editor loads) use the"
   echo "; optimized release libraries too."
-  entry linux .x86_64 libwebrtc_rs.linux.x86_64.so
-  if has libwebrtc_rs.linux.arm64.so; then entry linux .arm64 libwebrtc_rs.linux.arm64.so; fi
-  if has webrtc_rs.windows.x86_64.dll; then entry windows .x86_64 webrtc_rs.windows.x86_64.dll; fi
-  if has libwebrtc_rs.macos.universal.dylib; then entry macos "" libwebrtc_rs.macos.universal.dylib; fi
+  # platform, ".arch" (or ""), file
+  platforms="linux .x86_64 libwebrtc_rs.linux.x86_64.so
+linux .arm64 libwebrtc_rs.linux.arm64.so
+linux .arm32 libwebrtc_rs.linux.arm32.so
+linux .x86_32 libwebrtc_rs.linux.x86_32.so
+windows .x86_64 webrtc_rs.windows.x86_64.dll
+windows .x86_32 webrtc_rs.windows.x86_32.dll
+macos - libwebrtc_rs.macos.universal.dylib
+android .arm64 libwebrtc_rs.android.arm64.so
+android .x86_64 libwebrtc_rs.android.x86_64.so
+ios - libwebrtc_rs.ios.arm64.dylib"
+  while read -r platform arch file; do
+    if has "$file"; then entry "$platform" "${arch#-}" "$file"; fi
+  done <<<"$platforms"
   echo
   echo "; Not in this package: build these yourself (see README.md) and put them into"
   echo "; bin/ under these names. Godot ignores entries for platforms it is not running on."
-  if ! has libwebrtc_rs.macos.universal.dylib; then entry macos "" libwebrtc_rs.macos.universal.dylib; fi
-  entry android .arm64 libwebrtc_rs.android.arm64.so
-  entry android .x86_64 libwebrtc_rs.android.x86_64.so
-  entry ios "" libwebrtc_rs.ios.arm64.dylib
+  while read -r platform arch file; do
+    if ! has "$file"; then entry "$platform" "${arch#-}" "$file"; fi
+  done <<<"$platforms"
 } >"$out/webrtc_rs.gdextension"
 
 mkdir -p dist

@@ -315,6 +315,9 @@ impl Channel {
             retransmissions: raw.map_or(0, |r| r.retransmissions()),
             buffered_amount: self.buffered_amount(),
             max_message_size: self.max_message_size(),
+            ordered: self.is_ordered(),
+            max_retransmits: self.max_retransmits(),
+            max_packet_life_time: self.max_packet_life_time(),
         }
     }
 

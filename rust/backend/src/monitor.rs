@@ -110,10 +110,23 @@ pub fn next_sample(
     sample
 }
 
+/// What [`Monitored::stats`] gives: a connection's state and statistics now,
+/// or None once it is gone.
+pub(crate) type StatsFuture<'a> =
+    Pin<Box<dyn Future<Output = Option<(ConnectionState, PeerStats)>> + Send + 'a>>;
+
 /// A connection the monitors can read (peer.rs implements it).
 pub(crate) trait Monitored: Send + Sync {
-    /// Its totals now; None once it is gone.
-    fn totals(&self) -> Pin<Box<dyn Future<Output = Option<ConnectionTotals>> + Send + '_>>;
+    fn stats(&self) -> StatsFuture<'_>;
+}
+
+/// One connection in the latest sample, for debugger views.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchedConnection {
+    /// Stable for the connection's life ([`crate::PeerConnection::monitor_id`]).
+    pub id: u64,
+    pub state: ConnectionState,
+    pub stats: PeerStats,
 }
 
 type Sources = Vec<(u64, Weak<dyn Monitored>)>;
@@ -126,15 +139,18 @@ fn sources() -> MutexGuard<'static, Sources> {
     sources
 }
 
-/// Adds a connection; it leaves by itself when its last strong reference goes.
-pub(crate) fn watch(source: Weak<dyn Monitored>) {
+/// Adds a connection and returns its id; it leaves by itself when its last
+/// strong reference goes.
+pub(crate) fn watch(source: Weak<dyn Monitored>) -> u64 {
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     sources().push((id, source));
+    id
 }
 
 #[derive(Default)]
 struct Sampler {
     latest: MonitorSample,
+    connections: Vec<WatchedConnection>,
     totals: HashMap<u64, ConnectionTotals>,
     taken_at: Option<Instant>,
     started_at: Option<Instant>,
@@ -169,6 +185,14 @@ pub fn sample() -> MonitorSample {
     })
 }
 
+/// Every live connection as of the latest sample (empty without
+/// connections); like [`sample`], it never blocks and starts the next sample
+/// when this one is old.
+pub fn connections() -> Vec<WatchedConnection> {
+    sample();
+    with_sampler(|s| s.connections.clone())
+}
+
 /// Lets the next sample start even if a refresh ends early.
 struct RefreshDone;
 impl Drop for RefreshDone {
@@ -183,16 +207,25 @@ async fn refresh() {
         .iter()
         .filter_map(|(id, s)| s.upgrade().map(|s| (*id, s)))
         .collect();
-    let mut totals = Vec::with_capacity(watched.len());
+    let mut connections = Vec::with_capacity(watched.len());
     for (id, source) in &watched {
-        if let Some(t) = source.totals().await {
-            totals.push((*id, t));
+        if let Some((state, stats)) = source.stats().await {
+            connections.push(WatchedConnection {
+                id: *id,
+                state,
+                stats,
+            });
         }
     }
+    let totals: Vec<(u64, ConnectionTotals)> = connections
+        .iter()
+        .map(|c| (c.id, ConnectionTotals::from_stats(c.state, &c.stats)))
+        .collect();
     let now = Instant::now();
     with_sampler(|s| {
         s.latest = next_sample(&s.totals, &totals, s.taken_at.map(|t| now - t));
         s.totals = totals.into_iter().collect();
+        s.connections = connections;
         s.taken_at = Some(now);
     });
 }

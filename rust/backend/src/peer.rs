@@ -31,7 +31,7 @@ use crate::events::EventOutbox;
 pub use crate::events::PeerEvent;
 use crate::failure::{self, Dtls, Evidence};
 use crate::log::log_error;
-use crate::monitor::{self, ConnectionTotals, Monitored};
+use crate::monitor::{self, Monitored, StatsFuture};
 use crate::options::parse_channel_options;
 use crate::sdp::{
     check_candidate, check_media_id, parse_description, with_max_message_size, Description, SdpKind,
@@ -108,15 +108,13 @@ struct Watched {
 }
 
 impl Monitored for Watched {
-    fn totals(
-        &self,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<ConnectionTotals>> + Send + '_>>
-    {
+    fn stats(&self) -> StatsFuture<'_> {
         Box::pin(async move {
             let (pc, shared) = (self.pc.upgrade()?, self.shared.upgrade()?);
             let channels = shared.channels.live();
-            let stats = stats::collect(&pc, &channels).await;
-            Some(ConnectionTotals::from_stats(state_of(&pc, &shared), &stats))
+            let mut stats = stats::collect(&pc, &channels).await;
+            stats.failure_reason = shared.failure_reason.get().cloned().unwrap_or_default();
+            Some((state_of(&pc, &shared), stats))
         })
     }
 }
@@ -135,6 +133,7 @@ pub struct PeerConnection {
     shared: Arc<Shared>,
     /// Keeps this connection on the monitors' list (monitor.rs).
     _watched: Arc<dyn Monitored>,
+    monitor_id: u64,
     events: Receiver<PeerEvent>,
     pending_candidates: Vec<RTCIceCandidateInit>,
     /// The last description we applied locally, as announced, to accept its echo.
@@ -201,12 +200,13 @@ impl PeerConnection {
             pc: Arc::downgrade(&pc),
             shared: Arc::downgrade(&shared),
         });
-        monitor::watch(Arc::downgrade(&watched));
+        let monitor_id = monitor::watch(Arc::downgrade(&watched));
         let peer = Self {
             runtime,
             pc,
             shared,
             _watched: watched,
+            monitor_id,
             events,
             pending_candidates: Vec::new(),
             local_description: None,
@@ -307,6 +307,11 @@ impl PeerConnection {
         } else {
             Ok(())
         }
+    }
+
+    /// This connection's id in [`monitor::connections`].
+    pub fn monitor_id(&self) -> u64 {
+        self.monitor_id
     }
 
     pub fn connection_state(&self) -> ConnectionState {

@@ -43,6 +43,10 @@ pub struct ChannelStats {
     pub buffered_amount: usize,
     /// The largest message `send` takes on this channel (see `Channel::max_message_size`).
     pub max_message_size: usize,
+    pub ordered: bool,
+    /// 65535 when not set (as Godot reports it).
+    pub max_retransmits: u16,
+    pub max_packet_life_time: u16,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -134,6 +134,9 @@ pub fn stats_to_dictionary(stats: &PeerStats) -> VarDictionary {
         dict.set("retransmissions", c.retransmissions as i64);
         dict.set("buffered_amount", c.buffered_amount as i64);
         dict.set("max_message_size", c.max_message_size as i64);
+        dict.set("ordered", c.ordered);
+        dict.set("max_retransmits", c.max_retransmits as i64);
+        dict.set("max_packet_life_time", c.max_packet_life_time as i64);
         channels.push(&dict.to_variant());
     }
     let mut dict = VarDictionary::new();

@@ -100,6 +100,29 @@ impl WebRtcRsPeerConnection {
 
 #[godot_api]
 impl WebRtcRsPeerConnection {
+    /// Every live connection of this process as of the monitors' latest sample (at most 0.5 s old;
+    /// never blocks): one `get_stats()` Dictionary each, plus `id` (see `get_debug_id()`) and `state`
+    /// (`WebRTCPeerConnection.ConnectionState`). Empty without connections. The addon's debugger
+    /// tab is fed from it.
+    #[func]
+    fn debug_snapshot() -> VarArray {
+        let mut rows = VarArray::new();
+        for c in webrtc_rs_backend::monitor::connections() {
+            let mut row = stats_to_dictionary(&c.stats);
+            row.set("id", c.id as i64);
+            row.set("state", c.state as i64);
+            rows.push(&row.to_variant());
+        }
+        rows
+    }
+
+    /// This connection's `id` in `debug_snapshot()` (0 if it could not be created); a new one
+    /// after `initialize()`.
+    #[func]
+    fn get_debug_id(&self) -> i64 {
+        self.backend.as_ref().map_or(0, |b| b.monitor_id() as i64)
+    }
+
     /// Returns a snapshot of this connection: `ice_state`, `dtls_state` and `sctp_state` (Strings,
     /// e.g. `"connected"`), `local_candidate` and `remote_candidate` of the selected pair (Dictionaries
     /// with `type` (`"host"`, `"srflx"`, `"prflx"` or `"relay"`), `address`, `port`, `protocol`, and
@@ -109,7 +132,8 @@ impl WebRtcRsPeerConnection {
     /// `rtt_samples` (how many responses measured it), `channels`: an Array with one Dictionary per open or opening data
     /// channel: `label`, `id`, `state`, `bytes_sent`, `bytes_received`, `messages_sent`,
     /// `messages_received`, `retransmissions` (SCTP DATA chunks of its messages we sent again),
-    /// `buffered_amount`; `retransmissions` summed over those channels; `messages_lost`: unreliable messages
+    /// `buffered_amount`, `max_message_size`, `ordered`, `max_retransmits` and `max_packet_life_time` (65535
+    /// when not set); `retransmissions` summed over those channels; `messages_lost`: unreliable messages
     /// the remote gave up on (past their `maxRetransmits` or `maxPacketLifeTime`) that never arrived here,
     /// over all channels, counted in SCTP chunks (one per message of up to 1163 bytes); and `failure_reason`: empty unless the connection is
     /// FAILED, then one sentence saying why (no candidate pair succeeded, with the candidate types each
