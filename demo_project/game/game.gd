@@ -34,10 +34,29 @@ func _draw() -> void:
 	draw_rect(ARENA, Color(1, 1, 1, 0.4), false, 2.0)
 
 
-## Call once our multiplayer peer is set: adds the local player.
+## Call once our multiplayer peer is set: adds the local player at its
+## spawn point, marked as ours.
 func add_local_player() -> void:
-	_add_player(multiplayer.get_unique_id())
-	_players[multiplayer.get_unique_id()].position = local_position
+	var me := multiplayer.get_unique_id()
+	local_position = spawn_position(me)
+	_add_player(me)
+	_players[me].position = local_position
+	var label: Label = _players[me].get_child(0)
+	label.text = "%d you" % me
+	var outline := ReferenceRect.new()
+	outline.border_color = Color.WHITE
+	outline.border_width = 3.0
+	outline.editor_only = false
+	outline.size = PLAYER_SIZE
+	_players[me].add_child(outline)
+
+
+## Where peer `peer_id` starts: spread over the arena, the same on every peer,
+## so that nobody starts hidden under another square.
+static func spawn_position(peer_id: int) -> Vector2:
+	var free := ARENA.size - PLAYER_SIZE
+	return ARENA.position + Vector2(fmod(0.15 + peer_id * 0.618034, 1.0) * free.x,
+		fmod(0.35 + peer_id * 0.414214, 1.0) * free.y)
 
 
 func send_chat(text: String) -> void:
@@ -91,6 +110,7 @@ func _add_player(peer_id: int) -> void:
 	label.position = Vector2(4, 4)
 	label.add_theme_color_override("font_color", Color.BLACK)
 	player.add_child(label)
+	player.position = spawn_position(peer_id)
 	add_child(player)
 	_players[peer_id] = player
 

@@ -168,13 +168,13 @@ func _join(connection: Connection, code: String) -> void:
 		code = code.strip_edges().to_upper()
 		lobby = _lobbies.get(code)
 		if lobby == null:
-			_refuse(connection, "no lobby with code '%s'" % code)
+			_refuse_join(connection, "no lobby with code '%s'" % code)
 			return
 		if lobby.sealed:
-			_refuse(connection, "lobby %s is sealed: the host closed it to new players" % code)
+			_refuse_join(connection, "lobby %s is sealed: the host closed it to new players" % code)
 			return
 		if lobby.is_full():
-			_refuse(connection, "lobby %s is full (%d players)" % [code, Lobby.MAX_MEMBERS])
+			_refuse_join(connection, "lobby %s is full (%d players)" % [code, Lobby.MAX_MEMBERS])
 			return
 	connection.lobby_code = lobby.code
 	connection.joined_lobby = lobby.code
@@ -187,6 +187,13 @@ func _join(connection: Connection, code: String) -> void:
 		if id != connection.peer_id:
 			connection.send({"type": "peer_connect", "id": id})
 	lobby.broadcast({"type": "peer_connect", "id": connection.peer_id}, connection.peer_id)
+
+
+## A join that failed: the client may try another code, so its join
+## deadline starts again from this attempt.
+func _refuse_join(connection: Connection, reason: String) -> void:
+	connection.connected_at = Time.get_ticks_msec()
+	_refuse(connection, reason)
 
 
 func _seal(connection: Connection) -> void:

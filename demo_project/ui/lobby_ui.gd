@@ -24,19 +24,51 @@ func _ready() -> void:
 		_create.disabled = true
 		_join.disabled = true
 		return
+	# Buttons never keep the keyboard focus: the arrow keys stay with the game
+	# instead of walking the focus into the text fields.
+	for button in [_create, _join, _seal]:
+		button.focus_mode = Control.FOCUS_NONE
 	_create.pressed.connect(func(): _start(""))
-	_join.pressed.connect(func(): _start(_code.text.strip_edges()))
-	_seal.pressed.connect(func(): network.seal())
+	_join.pressed.connect(_on_join_pressed)
+	_seal.pressed.connect(func():
+		_seal.disabled = true
+		network.seal())
 	_chat_input.text_submitted.connect(_send_chat)
 	network.status.connect(func(text): _status.text = text)
 	network.join_failed.connect(_on_join_failed)
 	network.signaling_error.connect(func(message): _add_line("[color=orange]server: %s[/color]" % message))
 	network.lobby_joined.connect(_on_lobby_joined)
-	network.lobby_sealed.connect(func(): _add_line("[i]the lobby is sealed: nobody else can join[/i]"))
+	network.lobby_sealed.connect(func():
+		_seal.disabled = true
+		_add_line("[i]the lobby is sealed: nobody else can join[/i]"))
 	game.chat_received.connect(func(from_id, text): _add_line("[b]%d:[/b] %s" % [from_id, _escape(text)]))
-	multiplayer.peer_connected.connect(func(id): _add_line("[i]peer %d connected[/i]" % id))
+	multiplayer.peer_connected.connect(func(id):
+		_status.text = "connected to peer %d (%d other%s in the lobby)" % [
+			id, multiplayer.get_peers().size(), "" if multiplayer.get_peers().size() == 1 else "s"]
+		_add_line("[i]peer %d connected[/i]" % id))
 	multiplayer.peer_disconnected.connect(func(id): _add_line("[i]peer %d left[/i]" % id))
 	game.keyboard_control = true
+
+
+func _on_join_pressed() -> void:
+	var code := _code.text.strip_edges()
+	if code.is_empty():
+		_status.text = "Type the lobby code you were given, then Join (or Create lobby)."
+		_code.grab_focus()
+		return
+	_start(code)
+
+
+## Clicking outside the panel (the arena) gives the keys back to the game;
+## Enter with nothing focused starts typing a chat line.
+func _input(event: InputEvent) -> void:
+	if event is InputEventMouseButton and event.pressed and not get_global_rect().has_point(event.position):
+		get_viewport().gui_release_focus()
+	elif event.is_action_pressed("ui_accept") and get_viewport().gui_get_focus_owner() == null and _chat_input.editable:
+		_chat_input.grab_focus()
+		if _chat_input.has_method("edit"):
+			_chat_input.call("edit")
+		get_viewport().set_input_as_handled()
 
 
 func _start(code: String) -> void:
