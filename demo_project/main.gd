@@ -39,6 +39,18 @@ func _start_server(options: Dictionary) -> void:
 	var port := int(options.get("port", DEFAULT_PORT))
 	if server.start(port, str(options.get("bind", "127.0.0.1"))) != OK:
 		get_tree().quit(1)
+		return
+	# With a display, say so in the window instead of leaving it blank.
+	if DisplayServer.get_name() != "headless":
+		var label := Label.new()
+		label.position = Vector2(16, 16)
+		add_child(label)
+		var timer := Timer.new()
+		timer.wait_time = 0.5
+		timer.autostart = true
+		timer.timeout.connect(func(): label.text = server.summary() + "\n(clients: godot --path demo_project)")
+		add_child(timer)
+		label.text = server.summary()
 
 
 func _start_client(options: Dictionary) -> void:

@@ -51,7 +51,7 @@ func _ready() -> void:
 	signaling.candidate_received.connect(_on_candidate_received)
 	signaling.sealed.connect(func(): lobby_sealed.emit())
 	signaling.lobby_closed.connect(func(reason): _report_error("lobby closed: %s" % reason))
-	signaling.error_received.connect(_report_error)
+	signaling.error_received.connect(func(message): _report_error("server: %s" % message))
 
 
 ## Connects to the server at `url` (unless still connected after a refused
@@ -71,11 +71,15 @@ func seal() -> void:
 	signaling.seal_lobby()
 
 
-## Leaves the lobby and closes every WebRTC connection.
+## Leaves the lobby and closes every WebRTC connection; start() can then
+## create or join a lobby again.
 func stop() -> void:
 	signaling.close()
 	rtc.close()
 	multiplayer.multiplayer_peer = null
+	rtc = WebRTCMultiplayerPeer.new()
+	lobby_code = ""
+	_states.clear()
 
 
 func _on_joined(my_id: int, code: String) -> void:

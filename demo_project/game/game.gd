@@ -59,6 +59,12 @@ static func spawn_position(peer_id: int) -> Vector2:
 		fmod(0.35 + peer_id * 0.414214, 1.0) * free.y)
 
 
+## Removes every player (after leaving a lobby).
+func reset() -> void:
+	for peer_id in _players.keys():
+		_remove_player(peer_id)
+
+
 func send_chat(text: String) -> void:
 	_chat.rpc(text.left(MAX_CHAT_CHARS))
 

@@ -78,6 +78,13 @@ func start(port: int, bind_address := "127.0.0.1") -> Error:
 	return OK
 
 
+## One line for a window: where it listens, how many lobbies and clients.
+func summary() -> String:
+	return "Signaling server on port %d: %d lobb%s, %d client%s" % [_tcp.get_local_port(),
+		_lobbies.size(), "y" if _lobbies.size() == 1 else "ies",
+		_connections.size(), "" if _connections.size() == 1 else "s"]
+
+
 ## Closes every connection and stops listening.
 func stop() -> void:
 	for connection in _connections:

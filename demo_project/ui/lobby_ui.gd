@@ -13,6 +13,8 @@ var addon_loaded := true
 @onready var _create: Button = $Buttons/Create
 @onready var _join: Button = $Buttons/Join
 @onready var _seal: Button = $Buttons/Seal
+@onready var _leave: Button = $Buttons/Leave
+@onready var _topology: OptionButton = $Topology
 @onready var _status: Label = $Status
 @onready var _chat: RichTextLabel = $Chat
 @onready var _chat_input: LineEdit = $ChatInput
@@ -26,8 +28,11 @@ func _ready() -> void:
 		return
 	# Buttons never keep the keyboard focus: the arrow keys stay with the game
 	# instead of walking the focus into the text fields.
-	for button in [_create, _join, _seal]:
+	for button in [_create, _join, _seal, _leave, _topology]:
 		button.focus_mode = Control.FOCUS_NONE
+	_topology.add_item("Mesh: everyone connects to everyone")
+	_topology.add_item("Host as server: everyone connects to the host")
+	_leave.pressed.connect(_leave_lobby)
 	_create.pressed.connect(func(): _start(""))
 	_join.pressed.connect(_on_join_pressed)
 	_seal.pressed.connect(func():
@@ -36,7 +41,7 @@ func _ready() -> void:
 	_chat_input.text_submitted.connect(_send_chat)
 	network.status.connect(func(text): _status.text = text)
 	network.join_failed.connect(_on_join_failed)
-	network.signaling_error.connect(func(message): _add_line("[color=orange]server: %s[/color]" % message))
+	network.signaling_error.connect(func(message): _add_line("[color=orange]%s[/color]" % _escape(message)))
 	network.lobby_joined.connect(_on_lobby_joined)
 	network.lobby_sealed.connect(func():
 		_seal.disabled = true
@@ -74,6 +79,8 @@ func _input(event: InputEvent) -> void:
 func _start(code: String) -> void:
 	_create.disabled = true
 	_join.disabled = true
+	_topology.disabled = true
+	network.topology = "server" if _topology.selected == 1 else "mesh"
 	var err: Error = network.start(_url.text.strip_edges(), code)
 	if err != OK:
 		_on_join_failed("cannot connect: %s" % error_string(err))
@@ -83,12 +90,29 @@ func _on_join_failed(message: String) -> void:
 	_status.text = "could not join: %s" % message
 	_create.disabled = false
 	_join.disabled = false
+	_topology.disabled = false
+
+
+## Back to the start: out of the lobby, every connection closed, the
+## buttons as at launch (also what to do once the host has left).
+func _leave_lobby() -> void:
+	network.stop()
+	game.reset()
+	_code.editable = true
+	_code.text = ""
+	_seal.disabled = true
+	_leave.disabled = true
+	_chat_input.editable = false
+	_on_join_failed("left the lobby")
+	_status.text = "Left the lobby. Create a lobby, or type a code and join."
+	_add_line("[i]you left the lobby[/i]")
 
 
 func _on_lobby_joined(my_id: int, code: String) -> void:
 	_code.text = code
 	_code.editable = false
 	_seal.disabled = my_id != 1
+	_leave.disabled = false
 	_chat_input.editable = true
 	game.add_local_player()
 	_add_line("[i]you are peer %d in lobby %s; share the code to play together[/i]" % [my_id, code])
@@ -99,6 +123,9 @@ func _send_chat(text: String) -> void:
 	_chat_input.clear()
 	_chat_input.release_focus()
 	if text.is_empty():
+		return
+	if not multiplayer.has_multiplayer_peer() or multiplayer.get_peers().is_empty():
+		_add_line("[i]nobody else is connected: not sent[/i]")
 		return
 	game.send_chat(text)
 	_add_line("[b]me:[/b] %s" % _escape(text))
