@@ -18,6 +18,11 @@ var addon_loaded := true
 @onready var _status: Label = $Status
 @onready var _chat: RichTextLabel = $Chat
 @onready var _chat_input: LineEdit = $ChatInput
+@onready var _peers: Label = $Peers
+
+## peer id -> [time_ms, bytes sent, bytes received] at the previous refresh.
+var _traffic := {}
+var _next_refresh_ms := 0
 
 
 func _ready() -> void:
@@ -53,6 +58,37 @@ func _ready() -> void:
 		_add_line("[i]peer %d connected[/i]" % id))
 	multiplayer.peer_disconnected.connect(func(id): _add_line("[i]peer %d left[/i]" % id))
 	game.keyboard_control = true
+
+
+## The live panel: per peer its RTT, bytes/s each way and the selected pair's
+## candidate types (from get_stats()), and the totals of the WebRTC/ monitors.
+func _process(_delta: float) -> void:
+	var now := Time.get_ticks_msec()
+	if now < _next_refresh_ms or network == null:
+		return
+	_next_refresh_ms = now + 500
+	var lines: Array = []
+	for id in network.rtc.get_peers():
+		var connection: WebRTCPeerConnection = network.rtc.get_peer(id)["connection"]
+		if not connection.has_method("get_stats"):
+			continue
+		var stats: Dictionary = connection.call("get_stats")
+		var sent := 0
+		var received := 0
+		for ch in stats.get("channels", []):
+			sent += ch.get("bytes_sent", 0)
+			received += ch.get("bytes_received", 0)
+		var before: Array = _traffic.get(id, [now, sent, received])
+		var seconds: float = max(now - before[0], 1) / 1000.0
+		_traffic[id] = [now, sent, received]
+		lines.append("peer %d: %s -> %s, RTT %.1f ms, %.1f / %.1f KB/s out / in" % [id,
+			stats.get("local_candidate", {}).get("type", "?"), stats.get("remote_candidate", {}).get("type", "?"),
+			stats.get("rtt_ms", 0.0), (sent - before[1]) / seconds / 1024.0, (received - before[2]) / seconds / 1024.0])
+	if not lines.is_empty():
+		lines.append("all: %d connected, %.1f / %.1f KB/s" % [Performance.get_custom_monitor("WebRTC/Connections connected"),
+			Performance.get_custom_monitor("WebRTC/Bytes sent per s") / 1024.0,
+			Performance.get_custom_monitor("WebRTC/Bytes received per s") / 1024.0])
+	_peers.text = "\n".join(lines)
 
 
 func _on_join_pressed() -> void:
