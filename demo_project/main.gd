@@ -2,6 +2,7 @@
 ##   -- --server [--port=9080] [--bind=127.0.0.1]   the signaling server (headless)
 ##   -- --client --url=ws://HOST:PORT [...]          a command-line client (see client/headless_client.gd)
 ##   (nothing)                                       the lobby/chat/movement UI
+##   -- --ui-smoke --url=... --lobby-file=PATH        that UI, driven by tools/ui_smoke.gd (tests)
 ## Clients put the shared game at /root/Main/Game, so UI and command-line
 ## clients can play together.
 extends Node
@@ -29,7 +30,7 @@ func _ready() -> void:
 		print("       godot --headless --path demo_project -- --client --url=ws://HOST:PORT [--lobby=new|CODE] [--lobby-file=PATH] [--name=NAME] [--bot --expect-peers=N] [--timeout=S]")
 		get_tree().quit(2)
 	else:
-		_start_ui()
+		_start_ui(options)
 
 
 func _start_server(options: Dictionary) -> void:
@@ -66,13 +67,18 @@ func _start_client(options: Dictionary) -> void:
 	add_child(client)
 
 
-func _start_ui() -> void:
+func _start_ui(options: Dictionary) -> void:
 	var nodes := _add_network_and_game()
 	var ui := LobbyUi.instantiate()
 	ui.network = nodes[0]
 	ui.game = nodes[1]
 	ui.addon_loaded = _addon_loaded()
 	add_child(ui)
+	if options.has("ui-smoke"):
+		var smoke: Node = preload("res://tools/ui_smoke.gd").new()
+		smoke.ui = ui
+		smoke.options = options
+		add_child(smoke)
 
 
 ## Adds the WebRTC client ("Network") and the shared game ("Game").

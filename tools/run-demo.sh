@@ -8,8 +8,9 @@
 #      as server with 4 clients (DEMO_SERVER_CLIENTS=5 processes): the first
 #      creates a lobby and writes its code to a file, the others read it and
 #      join; each must get a chat RPC and position RPCs from every other one;
-#   4. checks the server's protocol (tools/check_signaling.gd) and runs the
-#      minimal two-peers-in-one-scene example.
+#   4. checks the server's protocol (tools/check_signaling.gd), runs the UI
+#      client under Xvfb driven through its buttons (tools/ui_smoke.gd) with a
+#      bot as the other player, and the minimal two-peers-in-one-scene example.
 # Prints every process's output, one "TEST PASS name" / "TEST FAIL name" line
 # per check and a final "N passed, M failed"; exits non-zero if anything failed.
 #
@@ -169,6 +170,35 @@ if [ "$(cat "$work/signaling_check.code")" = 0 ] && [ "$checks" -gt 0 ] &&
   pass "demo_signaling_protocol ($checks checks)"
 else
   fail "demo_signaling_protocol ($(grep '^FAIL ' "$work/signaling_check.log" | tr '\n' ';'))"
+fi
+
+# 4c. The UI client as a person uses it, under a virtual display (Xvfb),
+# driven through its own buttons by demo_project/tools/ui_smoke.gd, with a
+# bot as the other player.
+if ! command -v xvfb-run >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends xvfb xauth >/dev/null 2>&1 || true
+fi
+if command -v xvfb-run >/dev/null 2>&1; then
+  ui_lobby=$work/lobby-code-ui
+  timeout -k 5 $((client_timeout + 30)) xvfb-run -a -s "-screen 0 1280x720x24" "$GODOT" --path "$project" \
+    --rendering-driver opengl3 --audio-driver Dummy -- --ui-smoke --url="$url" --lobby-file="$ui_lobby" \
+    --timeout="$client_timeout" >"$work/ui.log" 2>&1 &
+  ui_pid=$!
+  run ui-bot $((client_timeout + 15)) -- --client --url="$url" --name=bot --lobby-file="$ui_lobby" \
+    --bot --expect-peers=1 --timeout="$client_timeout"
+  ui_code=0
+  wait "$ui_pid" || ui_code=$?
+  echo "$ui_code" >"$work/ui.code"
+  show ui
+  show ui-bot
+  if [ "$ui_code" = 0 ] && grep -qx "UI OK" "$work/ui.log" && ! script_errors ui \
+    && [ "$(cat "$work/ui-bot.code")" = 0 ]; then
+    pass "demo_ui_client (create, status, live panel, chat both ways, spawn points, leave; under Xvfb)"
+  else
+    fail "demo_ui_client ($(grep '^UI FAILED' "$work/ui.log" || echo "exit $ui_code, bot exit $(cat "$work/ui-bot.code")"))"
+  fi
+else
+  results+=("TEST SKIP demo_ui_client (no xvfb-run: apt-get install xvfb)")
 fi
 
 # The server must have survived all of that without a script error.
