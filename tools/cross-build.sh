@@ -5,9 +5,15 @@
 #   aarch64-unknown-linux-gnu  -> bin/libwebrtc_rs.linux.arm64.so
 #   universal2-apple-darwin    -> bin/libwebrtc_rs.macos.universal.dylib
 #                                 (x86_64 + arm64, macOS 11 or later)
+# and on request only (each is another ~4 min release build; the test
+# command has no room for them):
+#   i686-pc-windows-gnu            -> bin/webrtc_rs.windows.x86_32.dll
+#   armv7-unknown-linux-gnueabihf  -> bin/libwebrtc_rs.linux.arm32.so
+#   i686-unknown-linux-gnu         -> bin/libwebrtc_rs.linux.x86_32.so
 #
-#   tools/cross-build.sh                 all three targets
-#   tools/cross-build.sh TRIPLE...       only those (also: windows, linux-arm64, macos)
+#   tools/cross-build.sh                 the first three
+#   tools/cross-build.sh TRIPLE...       only those (also: windows, windows-x86_32,
+#                                        linux-arm64, linux-arm32, linux-x86_32, macos)
 #
 # Needs the rustup target and a C cross toolchain (the linker, and the C
 # compiler `ring` builds its assembly/C with). Missing pieces are installed when
@@ -39,9 +45,15 @@ describe() {
   case "$1" in
     x86_64-pc-windows-gnu)
       echo "x86_64-w64-mingw32 webrtc_rs.dll webrtc_rs.windows.x86_64.dll gcc-mingw-w64-x86-64" ;;
+    i686-pc-windows-gnu)
+      echo "i686-w64-mingw32 webrtc_rs.dll webrtc_rs.windows.x86_32.dll gcc-mingw-w64-i686" ;;
     aarch64-unknown-linux-gnu)
       # gcc-aarch64-linux-gnu only recommends the C library headers ring needs.
       echo "aarch64-linux-gnu libwebrtc_rs.so libwebrtc_rs.linux.arm64.so gcc-aarch64-linux-gnu libc6-dev-arm64-cross" ;;
+    armv7-unknown-linux-gnueabihf)
+      echo "arm-linux-gnueabihf libwebrtc_rs.so libwebrtc_rs.linux.arm32.so gcc-arm-linux-gnueabihf libc6-dev-armhf-cross" ;;
+    i686-unknown-linux-gnu)
+      echo "i686-linux-gnu libwebrtc_rs.so libwebrtc_rs.linux.x86_32.so gcc-i686-linux-gnu libc6-dev-i386-cross" ;;
     *) return 1 ;;
   esac
 }
@@ -81,7 +93,7 @@ ensure_toolchain() {
 # Checks what the built library exports and links against.
 check_windows() {
   local dll=$1 objdump=objdump imports bad
-  command -v x86_64-w64-mingw32-objdump >/dev/null 2>&1 && objdump=x86_64-w64-mingw32-objdump
+  command -v "$2-objdump" >/dev/null 2>&1 && objdump=$2-objdump
   file "$dll" >&2
   "$objdump" -p "$dll" >"$dll.objdump.tmp"
   # The export table lists the exported names after the "[Ordinal/Name Pointer] Table" header.
@@ -98,11 +110,12 @@ check_windows() {
   [ -z "$bad" ] || die "$dll imports non-system DLLs: $bad"
 }
 
-check_linux_arm64() {
-  local so=$1 readelf=readelf exports
-  command -v aarch64-linux-gnu-readelf >/dev/null 2>&1 && readelf=aarch64-linux-gnu-readelf
+# check_linux SO PREFIX MACHINE: an ELF for MACHINE (as readelf -h names it).
+check_linux() {
+  local so=$1 readelf=readelf machine=$3 exports
+  command -v "$2-readelf" >/dev/null 2>&1 && readelf=$2-readelf
   file "$so" >&2
-  "$readelf" -h "$so" | grep -q 'Machine:.*AArch64' || die "$so is not an AArch64 ELF"
+  "$readelf" -h "$so" | grep -q "Machine:.*$machine" || die "$so is not an ELF for $machine"
   exports=$("$readelf" --dyn-syms -W "$so" | awk '$7 != "UND" && ($5 == "GLOBAL" || $5 == "WEAK") && $4 != "NOTYPE" {print $8}' | sed 's/@.*//' | sort -u)
   echo "$exports" | grep -qx gdext_rust_init || die "$so does not export gdext_rust_init"
   log "$so exports: $(echo "$exports" | tr '\n' ' ')"
@@ -188,7 +201,10 @@ targets=()
 for arg in "$@"; do
   case "$arg" in
     windows | windows-x86_64) targets+=(x86_64-pc-windows-gnu) ;;
+    windows-x86_32) targets+=(i686-pc-windows-gnu) ;;
     linux-arm64 | arm64) targets+=(aarch64-unknown-linux-gnu) ;;
+    linux-arm32) targets+=(armv7-unknown-linux-gnueabihf) ;;
+    linux-x86_32) targets+=(i686-unknown-linux-gnu) ;;
     macos | macos-universal) targets+=(universal2-apple-darwin) ;;
     -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
     *) targets+=("$arg") ;;
@@ -202,7 +218,7 @@ for triple in "${targets[@]}"; do
     continue
   fi
   desc=$(describe "$triple") \
-    || die "unsupported target $triple (supported: x86_64-pc-windows-gnu, aarch64-unknown-linux-gnu, universal2-apple-darwin)"
+    || die "unsupported target $triple (supported: x86_64-pc-windows-gnu, i686-pc-windows-gnu, aarch64-unknown-linux-gnu, armv7-unknown-linux-gnueabihf, i686-unknown-linux-gnu, universal2-apple-darwin)"
   read -r prefix output installed packages <<<"$desc"
   ensure_rust_target "$triple"
   upper=$(echo "$triple" | tr 'a-z-' 'A-Z_')
@@ -223,8 +239,10 @@ for triple in "${targets[@]}"; do
   log "$triple built in $(($(date +%s) - started)) s"
   cp "$target_dir/$triple/release/$output" "$bin/$installed"
   case "$triple" in
-    x86_64-pc-windows-gnu) check_windows "$bin/$installed" ;;
-    aarch64-unknown-linux-gnu) check_linux_arm64 "$bin/$installed" ;;
+    *-windows-gnu) check_windows "$bin/$installed" "$prefix" ;;
+    aarch64-*) check_linux "$bin/$installed" "$prefix" AArch64 ;;
+    armv7-*) check_linux "$bin/$installed" "$prefix" ARM ;;
+    i686-*) check_linux "$bin/$installed" "$prefix" 80386 ;;
   esac
 done
 ls -l "$bin"
