@@ -1,7 +1,8 @@
 ## Game side of the WebRTC debugger tab (an autoload added by the addon's
 ## editor plugin). While a debugger is attached to a debug build it sends a
-## snapshot of every peer connection four times a second; otherwise, and in
-## release exports, it does nothing.
+## snapshot of every peer connection twice a second (as often as the
+## monitors' sampler refreshes); otherwise, and in release exports, it does
+## nothing.
 ##
 ## The message is "webrtc:snapshot" with one Dictionary: `time_ms` (the game's
 ## Time.get_ticks_msec()) and `connections`, an Array with, per connection,
@@ -10,7 +11,7 @@
 ## WebRTCMultiplayerPeer, or 0.
 extends Node
 
-const INTERVAL_MS := 250
+const INTERVAL_MS := 500
 
 var _next_ms := 0
 
