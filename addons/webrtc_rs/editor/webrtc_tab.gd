@@ -161,6 +161,10 @@ func _rebuild(connections: Array) -> void:
 			item.set_text(3, "%d retransmissions, %s buffered" % [ch.get("retransmissions", 0), String.humanize_size(ch.get("buffered_amount", 0))])
 			item.set_text(5, "%s / %s (%d / %d msgs)" % [String.humanize_size(ch.get("bytes_sent", 0)),
 				String.humanize_size(ch.get("bytes_received", 0)), ch.get("messages_sent", 0), ch.get("messages_received", 0)])
+		for message in c.get("last_errors", []):
+			var item := _tree.create_item(row)
+			item.set_text(0, "error")
+			item.set_text(2, message)
 		var reason: String = c.get("failure_reason", "")
 		if reason != "":
 			var item := _tree.create_item(row)

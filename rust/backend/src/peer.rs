@@ -5,6 +5,7 @@
 //! shared runtime with a timeout. Callbacks from webrtc-rs only enqueue plain
 //! data, which the engine takes with `next_event` from its poll.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
@@ -56,11 +57,31 @@ struct Shared {
     evidence: Mutex<Evidence>,
     /// Why it failed, once it has.
     failure_reason: OnceLock<String>,
+    /// The latest errors of calls on it, newest last (for debugger views).
+    errors: Mutex<VecDeque<String>>,
 }
+
+/// How many of a connection's latest errors `stats().last_errors` keeps.
+const KEPT_ERRORS: usize = 5;
 
 impl Shared {
     fn evidence(&self) -> std::sync::MutexGuard<'_, Evidence> {
         self.evidence.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn note_error(&self, message: String) {
+        let mut errors = self.errors.lock().unwrap_or_else(|e| e.into_inner());
+        if errors.len() == KEPT_ERRORS {
+            errors.pop_front();
+        }
+        errors.push_back(message);
+    }
+
+    /// What `stats()` adds to the transport's statistics.
+    fn annotate(&self, stats: &mut PeerStats) {
+        stats.failure_reason = self.failure_reason.get().cloned().unwrap_or_default();
+        let errors = self.errors.lock().unwrap_or_else(|e| e.into_inner());
+        stats.last_errors = errors.iter().cloned().collect();
     }
 
     /// Works out why the connection failed, keeps it for `get_stats()` and
@@ -113,7 +134,7 @@ impl Monitored for Watched {
             let (pc, shared) = (self.pc.upgrade()?, self.shared.upgrade()?);
             let channels = shared.channels.live();
             let mut stats = stats::collect(&pc, &channels).await;
-            stats.failure_reason = shared.failure_reason.get().cloned().unwrap_or_default();
+            shared.annotate(&mut stats);
             Some((state_of(&pc, &shared), stats))
         })
     }
@@ -194,6 +215,7 @@ impl PeerConnection {
             failed: AtomicBool::new(false),
             evidence: Mutex::new(evidence),
             failure_reason: OnceLock::new(),
+            errors: Mutex::new(VecDeque::new()),
         });
         let pc = Arc::new(pc);
         let watched: Arc<dyn Monitored> = Arc::new(Watched {
@@ -307,6 +329,12 @@ impl PeerConnection {
         } else {
             Ok(())
         }
+    }
+
+    /// Keeps `message` among this connection's latest errors
+    /// (`stats().last_errors`); the engine adapter notes every failed call.
+    pub fn note_error(&self, message: String) {
+        self.shared.note_error(message);
     }
 
     /// This connection's id in [`monitor::connections`].
@@ -605,12 +633,7 @@ impl PeerConnection {
             async move { Ok::<_, std::convert::Infallible>(stats::collect(&pc, &channels).await) },
         )
         .map(|mut stats| {
-            stats.failure_reason = self
-                .shared
-                .failure_reason
-                .get()
-                .cloned()
-                .unwrap_or_default();
+            self.shared.annotate(&mut stats);
             stats
         })
     }

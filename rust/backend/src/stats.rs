@@ -69,6 +69,8 @@ pub struct PeerStats {
     pub messages_lost: u64,
     /// Why the connection failed ("" unless it has): see failure.rs.
     pub failure_reason: String,
+    /// The latest errors of calls on this connection (at most 5, newest last).
+    pub last_errors: Vec<String>,
 }
 
 fn candidate_info(candidate: &RTCIceCandidate) -> CandidateInfo {

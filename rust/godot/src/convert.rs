@@ -157,5 +157,7 @@ pub fn stats_to_dictionary(stats: &PeerStats) -> VarDictionary {
     dict.set("retransmissions", stats.retransmissions as i64);
     dict.set("messages_lost", stats.messages_lost as i64);
     dict.set("failure_reason", stats.failure_reason.as_str());
+    let errors: PackedStringArray = stats.last_errors.iter().map(GString::from).collect();
+    dict.set("last_errors", &errors);
     dict
 }

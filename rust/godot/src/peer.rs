@@ -59,7 +59,13 @@ impl WebRtcRsPeerConnection {
         f: impl FnOnce(&mut PeerConnection) -> Result<(), Error>,
     ) -> GodotError {
         match self.backend(context) {
-            Ok(backend) => to_godot(context, catch_panic(context, || f(backend))),
+            Ok(backend) => {
+                let result = catch_panic(context, || f(backend));
+                if let Err(e) = &result {
+                    backend.note_error(format!("{context}: {e}"));
+                }
+                to_godot(context, result)
+            }
             Err(code) => code,
         }
     }
@@ -138,7 +144,8 @@ impl WebRtcRsPeerConnection {
     /// over all channels, counted in SCTP chunks (one per message of up to 1163 bytes); and `failure_reason`: empty unless the connection is
     /// FAILED, then one sentence saying why (no candidate pair succeeded, with the candidate types each
     /// side had and any TURN error such as a 401 or an unreachable server; the DTLS fingerprint did not
-    /// match; consent lost after being connected). It is also shown once with `push_error`.
+    /// match; consent lost after being connected). It is also shown once with `push_error`. `last_errors`
+    /// (PackedStringArray) holds the latest errors of calls on this connection, at most 5, newest last.
     ///
     /// Call it as `peer.call("get_stats")` when `peer` is typed as `WebRTCPeerConnection`.
     #[func]

@@ -27,6 +27,8 @@ func test_1_snapshot_has_the_documented_shape_and_multiplayer_peer_ids() -> void
 	if channels[1] == null:
 		return
 	channels[0].put_packet("hello".to_utf8_buffer())
+	# A refused call lands in the connection's last errors.
+	check(a.add_ice_candidate("0", 0, "candidate:garbage") != OK, "a garbage candidate is refused")
 	# a is peer 2 of this tree's WebRTCMultiplayerPeer.
 	var mesh := WebRTCMultiplayerPeer.new()
 	mesh.create_mesh(1)
@@ -49,10 +51,13 @@ func test_1_snapshot_has_the_documented_shape_and_multiplayer_peer_ids() -> void
 	check_eq(by_id.get(c.call("get_debug_id"), {}).get("peer_id"), 2, "the multiplayer peer's connection has its peer id")
 	var row: Dictionary = by_id.get(a.call("get_debug_id"), {})
 	for key in ["id", "state", "peer_id", "ice_state", "dtls_state", "sctp_state", "local_candidate",
-			"remote_candidate", "rtt_ms", "rtt_samples", "channels", "retransmissions", "messages_lost", "failure_reason"]:
+			"remote_candidate", "rtt_ms", "rtt_samples", "channels", "retransmissions", "messages_lost", "failure_reason",
+			"last_errors"]:
 		check(row.has(key), "a connection row has %s" % key)
 	check_eq(row.get("state"), WebRTCPeerConnection.STATE_CONNECTED, "state")
 	check_eq(row.get("peer_id"), 0, "a connection outside the multiplayer peer has peer_id 0")
+	var errors: PackedStringArray = row.get("last_errors", PackedStringArray())
+	check(errors.size() == 1 and errors[0].begins_with("add_ice_candidate"), "last_errors has the refused candidate: %s" % str(errors))
 	var channel: Dictionary = row.get("channels", [{}])[0]
 	for key in ["label", "id", "state", "ordered", "max_retransmits", "max_packet_life_time", "bytes_sent",
 			"bytes_received", "messages_sent", "messages_received", "buffered_amount", "retransmissions"]:
@@ -68,7 +73,7 @@ func test_1_snapshot_has_the_documented_shape_and_multiplayer_peer_ids() -> void
 static func recorded(time_ms: int, bytes: int, failed := false) -> Dictionary:
 	var ok := {"id": 7, "peer_id": 2, "state": 2, "ice_state": "connected", "dtls_state": "connected",
 		"sctp_state": "connected", "rtt_ms": 12.5, "rtt_samples": 3, "retransmissions": 1, "messages_lost": 0,
-		"failure_reason": "",
+		"failure_reason": "", "last_errors": PackedStringArray(["add_ice_candidate: not a candidate line"]),
 		"local_candidate": {"type": "relay", "address": "10.0.0.1", "port": 4000, "protocol": "udp", "relay_protocol": "tcp"},
 		"remote_candidate": {"type": "srflx", "address": "203.0.113.5", "port": 5000, "protocol": "udp"},
 		"channels": [
@@ -93,15 +98,16 @@ func test_2_tab_builds_rows_and_graphs_from_snapshots() -> void:
 	tab.apply_snapshot(recorded(1250, 20240, true))
 	var rows: Array = tab.rows()
 	print("  rows: ", rows)
-	check_eq(rows.size(), 5, "2 connections, 2 channels, 1 failure reason")
+	check_eq(rows.size(), 6, "2 connections, 2 channels, 1 error, 1 failure reason")
 	check_eq(rows[0].slice(0, 2), ["peer 2", "connected"], "the multiplayer peer's row")
 	check_eq(rows[0][2], "connected / connected / connected", "ICE / DTLS / SCTP")
 	check_eq(rows[0][3], "relay 10.0.0.1:4000 → srflx 203.0.113.5:5000 (udp via TURN/tcp)", "selected pair")
 	check_eq(rows[0][4], "12.5", "RTT")
 	check_eq(rows[1].slice(0, 3), ["reliable (id 1)", "open", "ordered, reliable"], "reliable channel row")
 	check_eq(rows[2].slice(0, 3), ["unreliable (id 2)", "open", "unordered, maxRetransmits 0"], "unreliable channel row")
-	check_eq(rows[3].slice(0, 2), ["connection 9", "failed"], "a connection outside the multiplayer peer")
-	check(rows[4][0] == "failure" and rows[4][2].begins_with("no candidate pair succeeded"), "its failure reason")
+	check_eq([rows[3][0], rows[3][2]], ["error", "add_ice_candidate: not a candidate line"], "the last error")
+	check_eq(rows[4].slice(0, 2), ["connection 9", "failed"], "a connection outside the multiplayer peer")
+	check(rows[5][0] == "failure" and rows[5][2].begins_with("no candidate pair succeeded"), "its failure reason")
 	check_eq(tab.summary(), "2 connections: 1 connected, 1 failed", "summary")
 	check_eq(tab.history.get(7, []).size(), 2, "two points of history for the connection")
 	# 10240 bytes more in 250 ms: 40 KB/s sent in the rate graph.
