@@ -121,6 +121,15 @@ fn state_of(pc: &RTCPeerConnection, shared: &Shared) -> ConnectionState {
     }
 }
 
+/// Transport state, selected candidates, RTT, per-channel traffic, the
+/// failure reason and the latest errors (`get_stats()` and the monitors).
+async fn full_stats(pc: &RTCPeerConnection, shared: &Shared) -> PeerStats {
+    let channels = shared.channels.live();
+    let mut stats = stats::collect(pc, &channels).await;
+    shared.annotate(&mut stats);
+    stats
+}
+
 /// What the monitors read of one connection (monitor.rs holds it weakly;
 /// it holds the connection weakly, so neither keeps the other alive).
 struct Watched {
@@ -132,9 +141,7 @@ impl Monitored for Watched {
     fn stats(&self) -> StatsFuture<'_> {
         Box::pin(async move {
             let (pc, shared) = (self.pc.upgrade()?, self.shared.upgrade()?);
-            let channels = shared.channels.live();
-            let mut stats = stats::collect(&pc, &channels).await;
-            shared.annotate(&mut stats);
+            let stats = full_stats(&pc, &shared).await;
             Some((state_of(&pc, &shared), stats))
         })
     }
@@ -625,17 +632,13 @@ impl PeerConnection {
     /// Transport state, selected candidates, RTT and per-channel traffic.
     pub fn stats(&self) -> Result<PeerStats> {
         let pc = Arc::clone(&self.pc);
-        let channels = self.shared.channels.live();
+        let shared = Arc::clone(&self.shared);
         run(
             &self.runtime,
             "collect statistics",
             ErrorKind::Failed,
-            async move { Ok::<_, std::convert::Infallible>(stats::collect(&pc, &channels).await) },
+            async move { Ok::<_, std::convert::Infallible>(full_stats(&pc, &shared).await) },
         )
-        .map(|mut stats| {
-            self.shared.annotate(&mut stats);
-            stats
-        })
     }
 
     /// How many channels this connection keeps track of: in our registry, and
