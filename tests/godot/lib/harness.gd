@@ -90,6 +90,24 @@ static func link(a: WebRTCPeerConnection, b: WebRTCPeerConnection) -> void:
 	b.ice_candidate_created.connect(a.add_ice_candidate)
 
 
+## Two linked peers with one channel `chat` (created with `options`) open at
+## both ends: {a, b, chat, remote}; `remote` is null (and a check failed) if
+## it did not open.
+func open_pair(options := {}) -> Dictionary:
+	var a := WebRTCPeerConnection.new()
+	var b := WebRTCPeerConnection.new()
+	var received: Array = []
+	b.data_channel_received.connect(func(ch): received.append(ch))
+	link(a, b)
+	var chat := a.create_data_channel("chat", options)
+	a.create_offer()
+	var opened := await pump_until([a, b], func():
+		return chat.get_ready_state() == WebRTCDataChannel.STATE_OPEN and received.size() == 1 \
+			and received[0].get_ready_state() == WebRTCDataChannel.STATE_OPEN)
+	check(opened, "both ends open")
+	return {"a": a, "b": b, "chat": chat, "remote": received[0] if opened else null}
+
+
 ## Waits for the next packet on `channel` (polling `peers`), or null on timeout.
 func next_packet(peers: Array, channel: WebRTCDataChannel, timeout_s := 10.0):
 	var ok := await pump_until(peers, func(): return channel.get_available_packet_count() > 0, timeout_s)

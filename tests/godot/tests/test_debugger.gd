@@ -7,26 +7,13 @@ const Reporter := preload("res://addons/webrtc_rs/runtime/debug_reporter.gd")
 const Tab := preload("res://addons/webrtc_rs/editor/webrtc_tab.gd")
 
 
-func _open_pair(a: WebRTCPeerConnection, b: WebRTCPeerConnection) -> Array:
-	var received: Array = []
-	b.data_channel_received.connect(func(ch): received.append(ch))
-	link(a, b)
-	var chat := a.create_data_channel("chat", {"ordered": false, "maxRetransmits": 0})
-	a.create_offer()
-	var opened := await pump_until([a, b], func():
-		return chat.get_ready_state() == WebRTCDataChannel.STATE_OPEN and received.size() == 1 \
-			and received[0].get_ready_state() == WebRTCDataChannel.STATE_OPEN)
-	check(opened, "both ends open")
-	return [chat, received[0] if received.size() > 0 else null]
-
-
 func test_1_snapshot_has_the_documented_shape_and_multiplayer_peer_ids() -> void:
-	var a := WebRTCPeerConnection.new()
-	var b := WebRTCPeerConnection.new()
-	var channels := await _open_pair(a, b)
-	if channels[1] == null:
+	var p := await open_pair({"ordered": false, "maxRetransmits": 0})
+	if p.remote == null:
 		return
-	channels[0].put_packet("hello".to_utf8_buffer())
+	var a: WebRTCPeerConnection = p.a
+	var b: WebRTCPeerConnection = p.b
+	p.chat.put_packet("hello".to_utf8_buffer())
 	# A refused call lands in the connection's last errors.
 	check(a.add_ice_candidate("0", 0, "candidate:garbage") != OK, "a garbage candidate is refused")
 	# a is peer 2 of this tree's WebRTCMultiplayerPeer.

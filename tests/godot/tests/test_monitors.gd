@@ -14,21 +14,6 @@ static func monitor(id: String) -> float:
 	return Performance.get_custom_monitor(id)
 
 
-func _open_pair() -> Dictionary:
-	var a := WebRTCPeerConnection.new()
-	var b := WebRTCPeerConnection.new()
-	var received: Array = []
-	b.data_channel_received.connect(func(ch): received.append(ch))
-	link(a, b)
-	var chat := a.create_data_channel("chat")
-	a.create_offer()
-	var opened := await pump_until([a, b], func():
-		return chat.get_ready_state() == WebRTCDataChannel.STATE_OPEN and received.size() == 1 \
-			and received[0].get_ready_state() == WebRTCDataChannel.STATE_OPEN)
-	check(opened, "both ends open")
-	return {"a": a, "b": b, "chat": chat, "remote": received[0] if received.size() > 0 else null}
-
-
 func test_1_every_monitor_is_registered_and_zero_without_connections() -> void:
 	for id in MONITORS:
 		check(Performance.has_custom_monitor(id), "%s is registered" % id)
@@ -36,7 +21,7 @@ func test_1_every_monitor_is_registered_and_zero_without_connections() -> void:
 
 
 func test_2_counts_follow_connections_and_channels() -> void:
-	var p := await _open_pair()
+	var p := await open_pair()
 	var counted := await pump_until([p.a, p.b], func():
 		return monitor("WebRTC/Connections connected") == 2.0 and monitor("WebRTC/Data channels open") == 2.0)
 	check(counted, "2 connected, 2 channel ends open (saw %d, %d)" % [
@@ -58,7 +43,7 @@ func test_2_counts_follow_connections_and_channels() -> void:
 ## 1000-byte messages at 200 per second from a to b for 3 s: the rates
 ## settle near 200 KB/s and 200 messages/s each way they are counted.
 func test_3_rates_follow_traffic() -> void:
-	var p := await _open_pair()
+	var p := await open_pair()
 	if p.remote == null:
 		return
 	var payload := PackedByteArray()
